@@ -126,6 +126,8 @@ export const errors = {
       details: { name, group, kind, causes },
     });
   },
+  /** The path names nothing this server serves (kube-apiserver's answer to unknown paths). */
+  noResource: () => new StatusError({ reason: 'NotFound', code: 404, message: 'the server could not find the requested resource', details: {} }),
   badRequest: (message: string, causes?: StatusCause[]) =>
     new StatusError({ reason: 'BadRequest', code: 400, message, ...(causes ? { details: { causes } } : {}) }),
   gone: (message: string) => new StatusError({ reason: 'Expired', code: 410, message }),

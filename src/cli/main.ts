@@ -1,0 +1,28 @@
+/**
+ * The lab's command-line interface. Exit codes: 0 ok, 1 failed, 2 bad usage.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerClusterCommands } from './commands/cluster.js';
+
+const program = new Command('lab')
+  .description('kubelab: a multi-node lab for a Kubernetes-style orchestrator — bring it up, break it, measure how it recovers.')
+  .option('--home <dir>', 'where labs keep their state (default ./.lab, or $LAB_HOME)')
+  .option('--name <cluster>', 'which lab (default "lab")')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerClusterCommands(program);
+
+for (const c of program.commands) c.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version are successes; everything else commander reports is bad usage.
+    process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? 0 : 2;
+  } else {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

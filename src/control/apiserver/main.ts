@@ -1,0 +1,52 @@
+/**
+ * kube-apiserver's counterpart: `node src/control/apiserver/main.ts --data-dir DIR ...`.
+ * Started by the lab's providers; prints "ready <url>" once serving.
+ */
+import { Command, Option } from 'commander';
+import { parseFlags, readSecret, runDaemon } from '../../util/daemon.js';
+import { startApiServer } from './server.js';
+
+interface Flags extends Record<string, unknown> {
+  dataDir: string;
+  host: string;
+  port: string;
+  tokenFile?: string;
+  serviceCidr: string;
+  nodePortRange: string;
+  defaultTolerationSeconds: string;
+  watchCacheSize: string;
+  v: string;
+}
+
+const cmd = new Command('apiserver')
+  .description('The kubelab API server: Kubernetes-shaped REST API over the embedded store.')
+  .requiredOption('--data-dir <dir>', 'directory of the embedded SQLite store')
+  .option('--host <addr>', 'address to listen on', '127.0.0.1')
+  .option('--port <n>', 'port to listen on (0 picks one)', '6443')
+  .option('--token-file <path>', 'file holding the bearer token clients must present')
+  .option('--service-cidr <cidr>', 'service cluster IP range', '10.96.0.0/16')
+  .option('--node-port-range <lo-hi>', 'NodePort range', '30000-32767')
+  .option('--default-toleration-seconds <n>', 'tolerationSeconds of the default not-ready/unreachable tolerations', '300')
+  .option('--watch-cache-size <n>', 'events kept for resuming watchers', '50000')
+  .addOption(new Option('-v <level>', 'log verbosity').default('0'));
+
+const f = parseFlags<Flags>(cmd);
+const [lo, hi] = f.nodePortRange.split('-').map(Number);
+if (!lo || !hi || lo > hi) {
+  process.stderr.write(`error: --node-port-range "${f.nodePortRange}" is not LOW-HIGH\n`);
+  process.exit(2);
+}
+await runDaemon('apiserver', Number(f.v), async (log) => {
+  const server = await startApiServer({
+    dataDir: f.dataDir,
+    host: f.host,
+    port: Number(f.port),
+    ...(f.tokenFile ? { token: readSecret(f.tokenFile) } : {}),
+    serviceCIDR: f.serviceCidr,
+    nodePortRange: [lo, hi],
+    defaultTolerationSeconds: Number(f.defaultTolerationSeconds),
+    watchCacheSize: Number(f.watchCacheSize),
+    log,
+  });
+  return { ready: server.url, close: () => server.close() };
+});
