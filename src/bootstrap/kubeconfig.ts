@@ -6,6 +6,8 @@ export interface KubeconfigInput {
   cluster: string;
   server: string;
   token: string;
+  /** PEM of the CA that signed the API server's certificate (https servers). */
+  ca?: string;
 }
 
 export function kubeconfigYaml(k: KubeconfigInput): string {
@@ -13,7 +15,7 @@ export function kubeconfigYaml(k: KubeconfigInput): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: ctx, cluster: { server: k.server } }],
+    clusters: [{ name: ctx, cluster: { server: k.server, ...(k.ca ? { 'certificate-authority-data': Buffer.from(k.ca).toString('base64') } : {}) } }],
     users: [{ name: `${ctx}-admin`, user: { token: k.token } }],
     contexts: [{ name: ctx, context: { cluster: ctx, user: `${ctx}-admin`, namespace: 'default' } }],
     'current-context': ctx,

@@ -31,7 +31,7 @@ export interface LabState {
   provider: string;
   createdAt: string;
   dir: string;
-  apiServer: { url: string; tokenFile: string };
+  apiServer: { url: string; tokenFile: string; caFile: string };
   kubeconfig: string;
   runtime: string;
   nodes: NodeState[];

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { writeKubeconfig } from '../../src/bootstrap/kubeconfig.js';
+import { createCA, issueServingCert, type CertPair } from '../../src/util/pki.js';
 import { testApiServer } from './apiserver.js';
 import { tempDir } from './tmp.js';
 
@@ -20,13 +21,28 @@ export interface Kubectl {
   dir: string;
 }
 
-/** An API server with a token and a kubeconfig for it, and a function that runs kubectl there. */
+let pki: { ca: CertPair; serving: CertPair } | undefined;
+
+/** One CA and serving certificate per test process: RSA key generation is not free. */
+export function testPki(): { ca: CertPair; serving: CertPair } {
+  if (!pki) {
+    const ca = createCA('kubelab-test-ca');
+    pki = { ca, serving: issueServingCert(ca, { commonName: 'kube-apiserver', ips: ['127.0.0.1'], dnsNames: ['localhost'] }) };
+  }
+  return pki;
+}
+
+/**
+ * An HTTPS API server with a token and a kubeconfig for it (kubectl sends tokens only over
+ * TLS), and a function that runs kubectl there.
+ */
 export async function kubectlLab(t: ExecutionContext): Promise<Kubectl> {
   const token = 'kubectl-test-token';
-  const server = await testApiServer(t, { token, requireAuth: true });
+  const { ca, serving } = testPki();
+  const server = await testApiServer(t, { token, requireAuth: true, tls: serving });
   const dir = tempDir(t);
   const kubeconfig = join(dir, 'kubeconfig');
-  writeKubeconfig(kubeconfig, { cluster: 'test', server: server.url, token });
+  writeKubeconfig(kubeconfig, { cluster: 'test', server: server.url, token, ca: ca.cert });
   const run = ((args: string[], o: { input?: string; allowFail?: boolean } = {}) =>
     new Promise((resolve, reject) => {
       const child = execFile(

@@ -11,6 +11,8 @@ interface Flags extends Record<string, unknown> {
   host: string;
   port: string;
   tokenFile?: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
   serviceCidr: string;
   nodePortRange: string;
   defaultTolerationSeconds: string;
@@ -24,6 +26,8 @@ const cmd = new Command('apiserver')
   .option('--host <addr>', 'address to listen on', '127.0.0.1')
   .option('--port <n>', 'port to listen on (0 picks one)', '6443')
   .option('--token-file <path>', 'file holding the bearer token clients must present')
+  .option('--tls-cert-file <path>', 'serve HTTPS with this PEM certificate')
+  .option('--tls-private-key-file <path>', 'PEM private key of --tls-cert-file')
   .option('--service-cidr <cidr>', 'service cluster IP range', '10.96.0.0/16')
   .option('--node-port-range <lo-hi>', 'NodePort range', '30000-32767')
   .option('--default-toleration-seconds <n>', 'tolerationSeconds of the default not-ready/unreachable tolerations', '300')
@@ -32,6 +36,10 @@ const cmd = new Command('apiserver')
 
 const f = parseFlags<Flags>(cmd);
 const [lo, hi] = f.nodePortRange.split('-').map(Number);
+if (!!f.tlsCertFile !== !!f.tlsPrivateKeyFile) {
+  process.stderr.write('error: --tls-cert-file and --tls-private-key-file go together\n');
+  process.exit(2);
+}
 if (!lo || !hi || lo > hi) {
   process.stderr.write(`error: --node-port-range "${f.nodePortRange}" is not LOW-HIGH\n`);
   process.exit(2);
@@ -42,6 +50,7 @@ await runDaemon('apiserver', Number(f.v), async (log) => {
     host: f.host,
     port: Number(f.port),
     ...(f.tokenFile ? { token: readSecret(f.tokenFile) } : {}),
+    ...(f.tlsCertFile && f.tlsPrivateKeyFile ? { tls: { cert: readSecret(f.tlsCertFile), key: readSecret(f.tlsPrivateKeyFile) } } : {}),
     serviceCIDR: f.serviceCidr,
     nodePortRange: [lo, hi],
     defaultTolerationSeconds: Number(f.defaultTolerationSeconds),

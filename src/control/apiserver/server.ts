@@ -4,6 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { errors, isStatusError, StatusError } from '../../api/errors.js';
@@ -30,6 +31,8 @@ export interface ApiServerOptions {
   host?: string;
   /** Port (default 6443; 0 picks a free one). */
   port?: number;
+  /** Serve HTTPS with this certificate and key (PEM). kubectl sends tokens only over TLS. */
+  tls?: { cert: string; key: string };
   /** Bearer token clients must present. */
   token?: string;
   /** Whether every request needs the token (default: when host is not a loopback address). */
@@ -55,7 +58,7 @@ export interface ApiServerOptions {
 }
 
 export interface ApiServer {
-  /** http://host:port */
+  /** http(s)://host:port */
   readonly url: string;
   readonly port: number;
   readonly store: Store;
@@ -156,7 +159,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     }
   };
 
-  const server: Server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => void handle(req, res));
+  const serverOptions = { keepAliveTimeout: 65_000, requestTimeout: 0 };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+  const server: Server = o.tls ? createTlsServer({ ...serverOptions, cert: o.tls.cert, key: o.tls.key }, onRequest) : createServer(serverOptions, onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 6443, host, () => {
@@ -177,7 +182,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const eventTimer = setInterval(() => void expireEvents(store, clock, o.eventTTLMs ?? 3_600_000, log), Math.min(o.eventTTLMs ?? 3_600_000, 60_000));
   eventTimer.unref();
 
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${o.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info('API server ready', { url, revision: storage.revision(), auth: requireAuth ? 'required' : 'optional' });
   return {
     url,

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { httpGet } from '../../../util/http.js';
 
 /** Starts argv detached from this process, stdout and stderr appended to logFile. Returns the pid. */
 export function spawnDaemon(argv: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): number {
@@ -82,16 +83,16 @@ export function tail(file: string, lines = 20): string {
  * Polls url until it answers 200, the process dies, or timeoutMs passes. Errors carry the tail
  * of the component's log so the user sees why.
  */
-export async function waitHealthy(o: { url: string; token?: string; pid: number; log: string; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+export async function waitHealthy(o: { url: string; token?: string; ca?: string; pid: number; log: string; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
   const deadline = Date.now() + o.timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
     o.signal?.throwIfAborted();
     if (!processAlive(o.pid)) throw new Error(`process ${o.pid} exited before it was healthy; last lines of ${o.log}:\n${tail(o.log)}`);
     try {
-      const res = await fetch(o.url, { headers: o.token ? { Authorization: `Bearer ${o.token}` } : {}, signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-      last = `${res.status} ${(await res.text()).slice(0, 200)}`;
+      const res = await httpGet(o.url, { ...(o.token ? { token: o.token } : {}), ...(o.ca ? { ca: o.ca } : {}) });
+      if (res.status === 200) return;
+      last = `${res.status} ${res.body.slice(0, 200)}`;
     } catch (err) {
       last = (err as Error).message;
     }

@@ -8,11 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rfc3339 } from '../../../util/clock.js';
+import { httpGet } from '../../../util/http.js';
 import { freePort, portFree } from '../../../util/net.js';
 import { nodeArgv } from '../../../util/paths.js';
 import { writeKubeconfig } from '../../kubeconfig.js';
 import type { ComponentHealth, Provider, UpOptions } from '../../provider.js';
 import { clusterDir, saveState, type ComponentState, type LabState } from '../../state.js';
+import { ensurePki } from '../../pki.js';
 import { isOurProcess, processAlive, spawnDaemon, stopProcess, waitHealthy } from './process.js';
 
 const HOST = '127.0.0.1';
@@ -31,13 +33,14 @@ export class LocalProvider implements Provider {
     const tokenFile = join(dir, 'token');
     if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
     const token = readFileSync(tokenFile, 'utf8').trim();
+    const pki = ensurePki(join(dir, 'pki'), [HOST]);
     const apiPort = await this.pickApiPort(o.apiPort);
     const state: LabState = {
       name: o.name,
       provider: this.name,
       createdAt: rfc3339(Date.now()),
       dir,
-      apiServer: { url: `http://${HOST}:${apiPort}`, tokenFile },
+      apiServer: { url: `https://${HOST}:${apiPort}`, tokenFile, caFile: pki.caFile },
       kubeconfig: join(dir, 'kubeconfig'),
       runtime: o.runtime,
       nodes: [{ name: 'master', role: 'control-plane', address: HOST }],
@@ -50,7 +53,7 @@ export class LocalProvider implements Provider {
       const comp: ComponentState = { ...c, pid, log, startedAt: rfc3339(Date.now()) };
       state.components.push(comp);
       saveState(state);
-      await waitHealthy({ url: c.health, token, pid, log, timeoutMs: 60_000, ...(o.signal ? { signal: o.signal } : {}) });
+      await waitHealthy({ url: c.health, token, ca: pki.ca, pid, log, timeoutMs: 60_000, ...(o.signal ? { signal: o.signal } : {}) });
     };
 
     const steps: Step[] = [
@@ -65,6 +68,8 @@ export class LocalProvider implements Provider {
               '--host', HOST,
               '--port', String(apiPort),
               '--token-file', tokenFile,
+              '--tls-cert-file', pki.apiserverCertFile,
+              '--tls-private-key-file', pki.apiserverKeyFile,
               '-v', String(o.verbosity),
             ]),
             health: `${state.apiServer.url}/readyz`,
@@ -72,7 +77,7 @@ export class LocalProvider implements Provider {
       },
       {
         name: 'Writing the kubeconfig',
-        run: async () => writeKubeconfig(state.kubeconfig, { cluster: o.name, server: state.apiServer.url, token }),
+        run: async () => writeKubeconfig(state.kubeconfig, { cluster: o.name, server: state.apiServer.url, token, ca: pki.ca }),
       },
     ];
 
@@ -102,14 +107,16 @@ export class LocalProvider implements Provider {
 
   async status(state: LabState): Promise<ComponentHealth[]> {
     const token = readFileSync(state.apiServer.tokenFile, 'utf8').trim();
+    const ca = readFileSync(state.apiServer.caFile, 'utf8');
     return Promise.all(
       state.components.map(async (c): Promise<ComponentHealth> => {
         const running = isOurProcess(c.pid, c.argv);
         if (!running) return { component: c.name, node: c.node, pid: c.pid, running, healthy: false, detail: processAlive(c.pid) ? 'pid reused by another process' : 'not running' };
         try {
-          const res = await fetch(c.health, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) });
-          const body = (await res.text()).trim().split('\n').pop() ?? '';
-          return { component: c.name, node: c.node, pid: c.pid, running, healthy: res.ok, detail: res.ok ? `${c.health} ok` : `${c.health}: ${res.status} ${body}` };
+          const res = await httpGet(c.health, { token, ca });
+          const ok = res.status === 200;
+          const body = res.body.trim().split('\n').pop() ?? '';
+          return { component: c.name, node: c.node, pid: c.pid, running, healthy: ok, detail: ok ? `${c.health} ok` : `${c.health}: ${res.status} ${body}` };
         } catch (err) {
           return { component: c.name, node: c.node, pid: c.pid, running, healthy: false, detail: `${c.health}: ${(err as Error).message}` };
         }
