@@ -21,6 +21,11 @@ export class Latency {
     this.h.recordValue(Math.max(1, Math.round(ms * 1000)));
   }
 
+  /** Adds every value recorded in other. */
+  add(other: Latency): void {
+    this.h.add(other.h);
+  }
+
   get count(): number {
     return this.h.totalCount;
   }

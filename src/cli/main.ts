@@ -2,6 +2,7 @@
  * The lab's command-line interface. Exit codes: 0 ok, 1 failed, 2 bad usage.
  */
 import { Command, CommanderError } from 'commander';
+import { registerBenchCommands } from './commands/bench.js';
 import { registerClusterCommands } from './commands/cluster.js';
 
 const program = new Command('lab')
@@ -12,8 +13,12 @@ const program = new Command('lab')
   .exitOverride();
 
 registerClusterCommands(program);
+registerBenchCommands(program);
 
-for (const c of program.commands) c.exitOverride();
+for (const c of program.commands) {
+  c.exitOverride();
+  for (const sub of c.commands) sub.exitOverride();
+}
 
 try {
   await program.parseAsync(process.argv);
