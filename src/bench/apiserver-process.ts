@@ -36,7 +36,9 @@ export async function startBenchApiServer(extraArgs: string[] = []): Promise<Ben
     '--tls-private-key-file', join(dir, 'tls.key'),
     ...extraArgs,
   ]);
-  const proc: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // LAB_BENCH_SERVER_NODE_OPTIONS passes Node.js flags to the server, e.g. --cpu-prof to profile it.
+  const nodeFlags = (process.env.LAB_BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const proc: ChildProcess = spawn(argv[0]!, [...nodeFlags, ...argv.slice(1)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));

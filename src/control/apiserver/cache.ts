@@ -82,6 +82,11 @@ export class WatchCache {
   private ringFloor = 0;
   private rev = 0;
   private readonly waiters: { rev: number; resolve: () => void }[] = [];
+  /** Events applied but not yet sent to watchers; sent in order on the next turn. */
+  private pending: CacheEvent[] = [];
+  private fanOutScheduled = false;
+  /** Highest revision each watcher has been given, so a watcher added mid-way sees nothing twice. */
+  private readonly sentUpTo = new WeakMap<CacheWatcher, number>();
   private readonly abort = new AbortController();
 
   constructor(
@@ -178,6 +183,8 @@ export class WatchCache {
       const typed = filterFor(w, backlog);
       if (typed.length) w.deliver(typed);
     }
+    // Everything up to the cache's revision is now either sent or, being older, not wanted.
+    this.sentUpTo.set(w, this.rev);
     let set = this.watchers.get(w.resource);
     if (!set) this.watchers.set(w.resource, (set = new Set()));
     set.add(w);
@@ -261,8 +268,19 @@ export class WatchCache {
     }
     if (fresh.length === 0) return;
     this.rev = fresh[fresh.length - 1]!.rev;
-    this.fanOut(fresh);
     this.wake();
+    // Watchers are served after the writers are acknowledged: sending to hundreds of watchers
+    // (serialising, encrypting) must not sit in the write path.
+    for (const ev of fresh) this.pending.push(ev);
+    if (!this.fanOutScheduled) {
+      this.fanOutScheduled = true;
+      setImmediate(() => {
+        this.fanOutScheduled = false;
+        const events = this.pending;
+        this.pending = [];
+        this.fanOut(events);
+      });
+    }
   }
 
   private fanOut(events: CacheEvent[]): void {
@@ -276,7 +294,10 @@ export class WatchCache {
     }
     for (const [r, evs] of byResource) {
       for (const w of this.watchers.get(r)!) {
-        const typed = filterFor(w, evs);
+        const upTo = this.sentUpTo.get(w) ?? 0;
+        const fresh = upTo >= evs[0]!.rev ? evs.filter((e) => e.rev > upTo) : evs;
+        this.sentUpTo.set(w, evs[evs.length - 1]!.rev);
+        const typed = filterFor(w, fresh);
         if (typed.length) w.deliver(typed);
       }
     }

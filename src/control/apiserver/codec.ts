@@ -1,10 +1,12 @@
 /**
- * Request bodies in, responses out: size limits, JSON and YAML decoding with positions in error
- * messages, content negotiation (plain JSON, YAML, meta.k8s.io Table), and Status responses.
+ * Request bodies in, responses out: size limits, JSON, YAML and Kubernetes protobuf decoding with
+ * positions in error messages, content negotiation (plain JSON, YAML, meta.k8s.io Table), and
+ * Status responses.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseDocument } from 'yaml';
 import { errors, StatusError } from '../../api/errors.js';
+import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE, ProtobufError } from '../../api/protobuf/index.js';
 
 /** Largest request body accepted, as kube-apiserver's 3 MiB limit. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -41,8 +43,9 @@ function lineCol(text: string, offset: number): string {
 }
 
 /**
- * Decodes a request body as JSON, or as YAML when the content type says so. Malformed input is
- * a 400 BadRequest whose message says where the error is.
+ * Decodes a request body as JSON, or as YAML or Kubernetes protobuf when the content type says so
+ * (protobuf bodies come back as the JSON form of the object). Malformed input is a 400 BadRequest
+ * whose message says where the error is.
  */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
   const text = body.toString('utf8');
@@ -56,7 +59,14 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
     }
     return doc.toJS();
   }
-  if (ct === 'application/vnd.kubernetes.protobuf') throw errors.unsupportedMediaType('the protobuf content type is not supported; send application/json or application/yaml');
+  if (ct === PROTOBUF_CONTENT_TYPE) {
+    try {
+      return decodeProtobufObject(body).object;
+    } catch (err) {
+      if (err instanceof ProtobufError) throw errors.badRequest(`error decoding protobuf body: ${err.message}`);
+      throw err;
+    }
+  }
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -76,7 +76,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const host = o.host ?? '127.0.0.1';
   const metrics = new ApiServerMetrics();
   if (!o.storage && !o.dataDir) throw new TypeError('startApiServer needs dataDir or storage');
-  const storage = o.storage ?? new SqliteStorage({ path: join(o.dataDir!, 'state.db'), observer: metrics.storageObserver() });
+  const requireAuth = o.requireAuth ?? !LOOPBACK.test(host);
+  if (requireAuth && !o.token) throw new TypeError(`the API server listens on ${host}, beyond loopback, so it needs a token`);
+
+  const storage = o.storage ?? new SqliteStorage({ path: join(o.dataDir!, 'state.db'), observer: { ...metrics.storageObserver(), checkpointError: (err) => log.error('WAL checkpoint failed', err) } });
   const cache = new WatchCache(storage, { capacity: o.watchCacheSize ?? 50_000 });
   await cache.start();
   const store = new Store(storage, cache, {
@@ -87,8 +90,6 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   });
   await ensureNamespaces(store);
 
-  const requireAuth = o.requireAuth ?? !LOOPBACK.test(host);
-  if (requireAuth && !o.token) throw new TypeError(`the API server listens on ${host}, beyond loopback, so it needs a token`);
   const token = o.token ? Buffer.from(o.token) : undefined;
 
   let openWatches = 0;

@@ -13,7 +13,9 @@
  * exact; a failed transaction rolls the index back and rejects the whole batch.
  */
 import Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import {
   CompactedError,
@@ -33,13 +35,33 @@ import {
 export interface StorageObserver {
   /** One group commit of `ops` writes took `seconds`. */
   commit?(ops: number, seconds: number): void;
+  /** The background WAL checkpoint failed. */
+  checkpointError?(err: Error): void;
 }
 
 export interface SqliteStorageOptions {
   /** Database file; created with its directory when missing. ':memory:' for tests that need no durability. */
   path: string;
   observer?: StorageObserver;
+  /** How often a background thread checkpoints the WAL into the database file, ms (default 1000). */
+  checkpointIntervalMs?: number;
 }
+
+/**
+ * The checkpointer: a worker thread with its own connection that copies the WAL into the
+ * database file (PASSIVE: never blocks the writer). SQLite's automatic checkpoint would run
+ * inside a commit on the API server's event loop and stall every request for tens of ms.
+ */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path);
+db.pragma('busy_timeout = 5000');
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage(String(err && err.message)); }
+}, workerData.intervalMs);
+parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); db.close(); process.exit(0); } });
+`;
 
 interface IndexEntry {
   createRevision: number;
@@ -71,6 +93,8 @@ interface Watcher {
   handler: WatchHandler;
 }
 
+const require = createRequire(import.meta.url);
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS log (
   rev INTEGER PRIMARY KEY,
@@ -95,6 +119,7 @@ export class SqliteStorage implements Storage {
   private readonly watchers = new Set<Watcher>();
   private readonly observer: StorageObserver;
   private readonly stmt: ReturnType<SqliteStorage['prepare']>;
+  private readonly checkpointer: Worker | undefined;
 
   constructor(options: SqliteStorageOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -103,6 +128,17 @@ export class SqliteStorage implements Storage {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    if (options.path !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Worker(CHECKPOINTER, {
+        eval: true,
+        workerData: { path: options.path, intervalMs: options.checkpointIntervalMs ?? 1000, module: require.resolve('better-sqlite3') },
+      });
+      // A failing checkpointer costs disk space (the WAL grows), not correctness: report it.
+      this.checkpointer.on('error', (err) => this.observer.checkpointError?.(err));
+      this.checkpointer.on('message', (m) => this.observer.checkpointError?.(new Error(String(m))));
+      this.checkpointer.unref();
+    }
     this.observer = options.observer ?? {};
     this.stmt = this.prepare();
     this.load();
@@ -234,6 +270,14 @@ export class SqliteStorage implements Storage {
     if (this.queue.length) this.flush();
     this.closed = true;
     this.watchers.clear();
+    if (this.checkpointer) {
+      this.checkpointer.ref();
+      const exited = new Promise((resolve) => this.checkpointer!.once('exit', resolve));
+      this.checkpointer.postMessage('stop');
+      await exited;
+    }
+    // A last full checkpoint so the database file alone holds everything.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
 
