@@ -5,6 +5,12 @@ import { eventually } from '../../helpers/eventually.js';
 import { haveKubectl, kubectlLab, kubectlStream } from '../../helpers/kubectl.js';
 
 const kt = haveKubectl ? test : test.skip;
+
+/** stdout and stderr together: kubectl prints "No resources found" on stderr. */
+async function both(k: Awaited<ReturnType<typeof kubectlLab>>, args: string[]): Promise<string> {
+  const r = await k(args);
+  return r.stdout + r.stderr;
+}
 if (!haveKubectl) console.warn('kubectl tests skipped: /usr/bin/kubectl not found (set KUBECTL to its path)');
 
 const deployment = (replicas: number, image: string) => `apiVersion: apps/v1
@@ -102,10 +108,10 @@ status:
   t.regex((await k(['get', 'pods', '-A'])).stdout, /^NAMESPACE\s+NAME\s+READY/);
   t.regex((await k(['get', 'nodes'])).stdout, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\nworker-1\s+Ready\s+worker\s+\S+\s+v1\.32\.0-kubelab/);
   t.regex((await k(['get', 'deployments'])).stdout, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/2\s+0\s+0/);
-  t.regex((await k(['get', 'replicasets'])).stdout, /No resources found|^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE/);
+  t.regex(await both(k, ['get', 'replicasets']), /No resources found|^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE/);
   t.regex((await k(['get', 'services'])).stdout, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nweb\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP/);
-  t.regex((await k(['get', 'endpoints'])).stdout, /No resources found|^NAME\s+ENDPOINTS\s+AGE/);
-  t.regex((await k(['get', 'events'])).stdout, /No resources found|^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/);
+  t.regex(await both(k, ['get', 'endpoints']), /No resources found|^NAME\s+ENDPOINTS\s+AGE/);
+  t.regex(await both(k, ['get', 'events']), /No resources found|^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/);
   t.regex((await k(['get', 'configmaps'])).stdout, /^NAME\s+DATA\s+AGE\nsettings\s+1/);
   const yaml = (await k(['get', 'pod', 'p1', '-o', 'yaml'])).stdout;
   t.regex(yaml, /^apiVersion: v1\nkind: Pod\n/);

@@ -11,8 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { applyDefaults } from '../../../api/defaults.js';
 import { errors, StatusError, type FieldError } from '../../../api/errors.js';
-import { cannotBeHandledMessage, strictDecodingErrorMessage, unknownFieldMessage, unknownFields } from '../../../api/openapi/index.js';
+import { cannotBeHandledMessage, unknownFieldMessage, unknownFields } from '../../../api/openapi/index.js';
 import { PatchError } from '../../../api/patch/errors.js';
+import { unknownProtobufFields } from '../../../api/protobuf/index.js';
 import { applyPatch } from '../../../api/patch/index.js';
 import { apiVersionOf, resourceByKind, storageKey, type ResourceInfo } from '../../../api/resources.js';
 import type { DeleteOptions, KObject, Service } from '../../../api/types.js';
@@ -369,10 +370,12 @@ export class Store {
   private checkUnknownFields(r: ResourceInfo, obj: KObject, o: WriteOptions): string[] {
     const mode = o.fieldValidation ?? 'Warn';
     if (mode === 'Ignore') return [];
-    const unknown = unknownFields(apiVersionOf(r), r.kind, obj);
-    if (unknown.length === 0) return [];
-    if (mode === 'Strict') throw errors.badRequest(cannotBeHandledMessage(r.kind, r.version, strictDecodingErrorMessage(unknown)));
-    return unknown.map(unknownFieldMessage);
+    // JSON fields are checked by name against the schema; bodies that came as protobuf also carry
+    // the field numbers their schema does not know.
+    const messages = [...unknownFields(apiVersionOf(r), r.kind, obj).map(unknownFieldMessage), ...(unknownProtobufFields(obj) ?? [])];
+    if (messages.length === 0) return [];
+    if (mode === 'Strict') throw errors.badRequest(cannotBeHandledMessage(r.kind, r.version, `strict decoding error: ${messages.join(', ')}`));
+    return messages;
   }
 
   private validate(r: ResourceInfo, obj: KObject, _old: KObject | undefined, errs: FieldError[]): void {
