@@ -168,26 +168,26 @@ export function validateConfigMap(obj: KObject, old?: KObject): FieldError[] {
 
 // ---- Endpoints
 
-function endpointAddress(a: Obj, path: string): FieldError[] {
+function endpointAddress(a: Obj, path: string, allowLoopback: boolean): FieldError[] {
   const errs: FieldError[] = [];
   const ip = str(a.ip);
   if (!isValidIP(ip)) errs.push(fieldError.invalid(child(path, 'ip'), ip, INVALID_IP_MESSAGE));
   if (str(a.hostname)) errs.push(...dns1123Label(str(a.hostname), child(path, 'hostname')));
   if (present(a.nodeName)) errs.push(...isDNS1123Subdomain(str(a.nodeName)).map((m) => fieldError.invalid(child(path, 'nodeName'), str(a.nodeName), m)));
-  if (isValidIP(ip)) errs.push(...endpointIP(ip, child(path, 'ip')));
+  if (isValidIP(ip)) errs.push(...endpointIP(ip, child(path, 'ip')).filter((e) => !(allowLoopback && /loopback/.test(e.detail ?? ''))));
   return errs;
 }
 
 /** ValidateEndpoints: each subset has addresses with valid IPs, and valid ports. */
-export function validateEndpoints(obj: KObject, old?: KObject): FieldError[] {
+export function validateEndpoints(obj: KObject, old?: KObject, allowLoopback = false): FieldError[] {
   const errs = meta(obj, old, NAMESPACED);
   objs(obj.subsets).forEach((ss, i) => {
     const ip = index('subsets', i);
     const addresses = objs(ss.addresses);
     const notReady = objs(ss.notReadyAddresses);
     if (addresses.length === 0 && notReady.length === 0) errs.push(fieldError.required(ip, 'must specify `addresses` or `notReadyAddresses`'));
-    addresses.forEach((a, j) => errs.push(...endpointAddress(a, index(child(ip, 'addresses'), j))));
-    notReady.forEach((a, j) => errs.push(...endpointAddress(a, index(child(ip, 'notReadyAddresses'), j))));
+    addresses.forEach((a, j) => errs.push(...endpointAddress(a, index(child(ip, 'addresses'), j), allowLoopback)));
+    notReady.forEach((a, j) => errs.push(...endpointAddress(a, index(child(ip, 'notReadyAddresses'), j), allowLoopback)));
     const ports = objs(ss.ports);
     ports.forEach((p, j) => {
       const pp = index(child(ip, 'ports'), j);

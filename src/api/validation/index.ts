@@ -15,7 +15,16 @@ import { nameIsDNSSubdomain } from './common.js';
 import { validatePod, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
 import { validateService } from './service.js';
 
-type Validator = (obj: KObject, old?: KObject) => FieldError[];
+/** Where a lab deliberately departs from Kubernetes' rules. */
+export interface ValidationOptions {
+  /**
+   * Accept loopback addresses (127.0.0.0/8) in Endpoints. Kubernetes forbids them; the local lab's
+   * process runtime gives every pod its own 127.x.y.z address, so its API server allows them.
+   */
+  allowLoopbackEndpoints?: boolean;
+}
+
+type Validator = (obj: KObject, old: KObject | undefined, opts: ValidationOptions) => FieldError[];
 
 const VALIDATORS: Record<string, Validator> = {
   Pod: (obj, old) => (old ? validatePodUpdate(obj, old) : validatePod(obj)),
@@ -25,7 +34,7 @@ const VALIDATORS: Record<string, Validator> = {
   Node: validateNode,
   Namespace: validateNamespace,
   ConfigMap: validateConfigMap,
-  Endpoints: validateEndpoints,
+  Endpoints: (obj, old, opts) => validateEndpoints(obj, old, opts.allowLoopbackEndpoints ?? false),
   Event: validateEvent,
   Lease: validateLease,
 };
@@ -39,9 +48,9 @@ function metadataOnly(obj: KObject, r: ResourceInfo, old?: KObject): FieldError[
  * Validates an object being created (old undefined) or updated (old is the stored object),
  * with Kubernetes' rules and messages: field paths such as "spec.template.spec.containers[0].image".
  */
-export function validateObject(obj: KObject, r: ResourceInfo, old?: KObject): FieldError[] {
+export function validateObject(obj: KObject, r: ResourceInfo, old?: KObject, opts: ValidationOptions = {}): FieldError[] {
   const v = VALIDATORS[r.kind];
-  return v ? v(obj, old) : metadataOnly(obj, r, old);
+  return v ? v(obj, old, opts) : metadataOnly(obj, r, old);
 }
 
 const STATUS_VALIDATORS: Record<string, (obj: KObject, old: KObject) => FieldError[]> = {

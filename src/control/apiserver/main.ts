@@ -17,6 +17,7 @@ interface Flags extends Record<string, unknown> {
   nodePortRange: string;
   defaultTolerationSeconds: string;
   watchCacheSize: string;
+  allowLoopbackEndpoints: boolean;
   v: string;
 }
 
@@ -32,6 +33,7 @@ const cmd = new Command('apiserver')
   .option('--node-port-range <lo-hi>', 'NodePort range', '30000-32767')
   .option('--default-toleration-seconds <n>', 'tolerationSeconds of the default not-ready/unreachable tolerations', '300')
   .option('--watch-cache-size <n>', 'events kept for resuming watchers', '50000')
+  .option('--allow-loopback-endpoints', 'accept 127.0.0.0/8 pod addresses in Endpoints (the local lab\'s process runtime)', false)
   .addOption(new Option('-v <level>', 'log verbosity').default('0'));
 
 const f = parseFlags<Flags>(cmd);
@@ -55,6 +57,7 @@ await runDaemon('apiserver', Number(f.v), async (log) => {
     nodePortRange: [lo, hi],
     defaultTolerationSeconds: Number(f.defaultTolerationSeconds),
     watchCacheSize: Number(f.watchCacheSize),
+    allowLoopbackEndpoints: f.allowLoopbackEndpoints,
     log,
   });
   return { ready: server.url, close: () => server.close() };

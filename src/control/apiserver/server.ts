@@ -45,6 +45,8 @@ export interface ApiServerOptions {
   nodePortRange?: readonly [number, number];
   /** tolerationSeconds of the default not-ready/unreachable tolerations (Kubernetes: 300). */
   defaultTolerationSeconds?: number;
+  /** Accept loopback (127.0.0.0/8) pod addresses in Endpoints, for the local lab's process runtime. */
+  allowLoopbackEndpoints?: boolean;
   /** Events kept in the watch cache for resuming watchers (default 50,000). */
   watchCacheSize?: number;
   /** How often history older than one interval is compacted, ms (Kubernetes: 5 min). */
@@ -87,6 +89,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     ...(o.serviceCIDR ? { serviceCIDR: o.serviceCIDR } : {}),
     ...(o.nodePortRange ? { nodePortRange: o.nodePortRange } : {}),
     defaultTolerationSeconds: o.defaultTolerationSeconds ?? 300,
+    validation: { allowLoopbackEndpoints: o.allowLoopbackEndpoints ?? false },
   });
   await ensureNamespaces(store);
 

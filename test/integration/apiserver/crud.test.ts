@@ -197,3 +197,15 @@ test('services get a cluster IP from the range and NodePort services a node port
   const applied = await http(s.url, 'PUT', '/api/v1/namespaces/default/services/a', { body: svc('a') });
   t.is(applied.body.spec.clusterIP, a.body.spec.clusterIP, 'an update without clusterIP keeps the allocated one');
 });
+
+test('a uid in an update or patch body is a precondition: a different uid is 409 Conflict', async (t) => {
+  const s = await testApiServer(t);
+  await http(s.url, 'POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'u' } } });
+  const patch = await http(s.url, 'PATCH', '/api/v1/namespaces/default/configmaps/u', {
+    body: { metadata: { uid: '00000000-0000-0000-0000-000000000000', labels: { a: 'b' } } },
+    contentType: 'application/merge-patch+json',
+  });
+  t.is(patch.status, 409);
+  t.regex(patch.body.message, /Precondition failed: UID in precondition/);
+  t.is((await http(s.url, 'GET', '/api/v1/namespaces/default/configmaps/u')).body.metadata.labels, undefined);
+});

@@ -17,7 +17,7 @@ import { unknownProtobufFields } from '../../../api/protobuf/index.js';
 import { applyPatch } from '../../../api/patch/index.js';
 import { apiVersionOf, resourceByKind, storageKey, type ResourceInfo } from '../../../api/resources.js';
 import type { DeleteOptions, KObject, Service } from '../../../api/types.js';
-import { validateObject, validateStatusUpdate } from '../../../api/validation/index.js';
+import { validateObject, validateStatusUpdate, type ValidationOptions } from '../../../api/validation/index.js';
 import { rfc3339, type Clock } from '../../../util/clock.js';
 import type { WatchCache } from '../cache.js';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError, type Storage } from '../storage/interface.js';
@@ -59,6 +59,8 @@ export interface StoreOptions {
   nodePortRange?: readonly [number, number];
   /** tolerationSeconds of the default not-ready/unreachable tolerations (Kubernetes: 300). */
   defaultTolerationSeconds?: number;
+  /** Where validation departs from Kubernetes for a lab (loopback pod IPs in Endpoints). */
+  validation?: ValidationOptions;
 }
 
 const NAMESPACES = resourceByKind('Namespace')!;
@@ -70,6 +72,7 @@ export class Store {
   readonly allocator: PortAndIPAllocator;
   private readonly clock: Clock;
   private readonly defaultTolerationSeconds: number;
+  private readonly validation: ValidationOptions;
 
   constructor(
     readonly storage: Storage,
@@ -79,6 +82,7 @@ export class Store {
     this.clock = options.clock;
     this.allocator = new PortAndIPAllocator(options.serviceCIDR ?? '10.96.0.0/16', options.nodePortRange ?? [30000, 32767]);
     this.defaultTolerationSeconds = options.defaultTolerationSeconds ?? 300;
+    this.validation = options.validation ?? {};
   }
 
   key(r: ResourceInfo, ns: string, name: string): string {
@@ -138,7 +142,7 @@ export class Store {
     const strategy = strategyFor(r);
     strategy.prepareForCreate?.(obj);
     applyDefaults(obj, r);
-    this.validate(r, obj, undefined, validateObject(obj, r));
+    this.validate(r, obj, undefined, validateObject(obj, r, undefined, this.validation));
     if (r.namespaced) this.checkNamespaceActive(ns, r);
     const ctx = this.admissionContext();
     try {
@@ -212,6 +216,15 @@ export class Store {
       if (!entry) throw errors.notFound({ group: r.group, resource: r.plural }, name);
       const current = entry.obj;
       const desired = mutate(structuredClone(current));
+      // A uid in the body is a precondition too (owner-reference patches of the garbage collector
+      // rely on it): an object deleted and recreated under the same name is another object.
+      if (desired.metadata.uid && desired.metadata.uid !== current.metadata.uid) {
+        throw errors.conflict(
+          { group: r.group, resource: r.plural },
+          name,
+          `Precondition failed: UID in precondition: ${desired.metadata.uid}, UID in object meta: ${current.metadata.uid}`,
+        );
+      }
       const precondition = desired.metadata.resourceVersion;
       if (precondition && precondition !== current.metadata.resourceVersion) {
         throw errors.conflict({ group: r.group, resource: r.plural }, name, 'the object has been modified; please apply your changes to the latest version and try again');
@@ -275,7 +288,7 @@ export class Store {
     if (r.hasGeneration) {
       m.generation = (cm.generation ?? 1) + (specChanged(current, next) ? 1 : 0);
     }
-    const errs = subresource === 'status' ? validateStatusUpdate(next, r, current) : validateObject(next, r, current);
+    const errs = subresource === 'status' ? validateStatusUpdate(next, r, current) : validateObject(next, r, current, this.validation);
     this.validate(r, next, current, errs);
     return next;
   }

@@ -1,0 +1,75 @@
+import test from 'ava';
+import { optionsFromFlags, parseDuration, UsageError, type ControllerManagerFlags } from '../../../src/control/controllers/flags.js';
+import { CONTROLLERS, resolveControllers } from '../../../src/control/controllers/manager.js';
+
+const names = (list: string[]) => resolveControllers(list).map((d) => d.name);
+
+test('resolveControllers() follows kube-controller-manager --controllers', (t) => {
+  t.deepEqual(names(['*']), CONTROLLERS.map((d) => d.name));
+  t.deepEqual(names(['*', '-garbagecollector']), CONTROLLERS.map((d) => d.name).filter((n) => n !== 'garbage-collector-controller'));
+  t.deepEqual(names(['endpoint', 'namespace-controller']), ['endpoints-controller', 'namespace-controller']);
+  t.deepEqual(names(['-endpoint', 'endpoint']), [], 'the first mention wins, as in IsControllerEnabled');
+  t.deepEqual(names([]), []);
+  t.throws(() => names(['bogus']), { instanceOf: TypeError, message: /"bogus" is not a known controller/ });
+});
+
+test('parseDuration() reads Go durations', (t) => {
+  const cases: [string, number | undefined][] = [
+    ['5s', 5000],
+    ['100ms', 100],
+    ['1m30s', 90_000],
+    ['1h', 3_600_000],
+    ['1.5s', 1500],
+    ['0', 0],
+    ['0s', 0],
+    ['5', undefined],
+    ['abc', undefined],
+    ['-5s', undefined],
+    ['', undefined],
+  ];
+  for (const [s, want] of cases) t.is(parseDuration(s), want, s);
+});
+
+const defaults: ControllerManagerFlags = {
+  kubeconfig: '/tmp/kc',
+  controllers: '*',
+  concurrentWorkers: '5',
+  port: '10257',
+  nodeMonitorPeriod: '5s',
+  nodeMonitorGracePeriod: '40s',
+  nodeStartupGracePeriod: '60s',
+  nodeEvictionRate: '0.1',
+  secondaryNodeEvictionRate: '0.01',
+  largeClusterSizeThreshold: '50',
+  unhealthyZoneThreshold: '0.55',
+  endpointUpdatesBatchPeriod: '0s',
+  kubeApiQps: '20',
+  kubeApiBurst: '30',
+};
+
+test('optionsFromFlags() turns the defaults into Kubernetes\' timings', (t) => {
+  const o = optionsFromFlags(defaults);
+  t.like(o, { kubeconfig: '/tmp/kc', controllers: ['*'], concurrentWorkers: 5, port: 10257, kubeApiQps: 20, kubeApiBurst: 30, endpointUpdatesBatchPeriodMs: 0 });
+  t.deepEqual(o.nodeLifecycle, {
+    nodeMonitorPeriodMs: 5000,
+    nodeMonitorGracePeriodMs: 40_000,
+    nodeStartupGracePeriodMs: 60_000,
+    nodeEvictionRate: 0.1,
+    secondaryNodeEvictionRate: 0.01,
+    largeClusterSizeThreshold: 50,
+    unhealthyZoneThreshold: 0.55,
+  });
+});
+
+test('optionsFromFlags() names the flag with a bad value', (t) => {
+  const bad: [Partial<ControllerManagerFlags>, RegExp][] = [
+    [{ nodeMonitorGracePeriod: '40' }, /--node-monitor-grace-period "40" is not a duration/],
+    [{ nodeMonitorPeriod: '0s' }, /--node-monitor-period "0s" must be longer than 0/],
+    [{ concurrentWorkers: '0' }, /--concurrent-workers "0" must be at least 1/],
+    [{ port: '70000' }, /--port "70000" must be at most 65535/],
+    [{ unhealthyZoneThreshold: '1.5' }, /--unhealthy-zone-threshold "1.5" must be at most 1/],
+    [{ controllers: 'endpoint,nope' }, /--controllers: "nope" is not a known controller/],
+    [{ kubeApiQps: 'fast' }, /--kube-api-qps "fast" is not a number/],
+  ];
+  for (const [f, re] of bad) t.throws(() => optionsFromFlags({ ...defaults, ...f }), { instanceOf: UsageError, message: re }, JSON.stringify(f));
+});
