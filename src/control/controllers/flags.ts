@@ -6,6 +6,7 @@
  */
 import type { ControllerManagerOptions } from './manager.js';
 import { resolveControllers } from './manager.js';
+import { cidrRange } from './nodeipam/sync.js';
 
 /** A flag with a bad value; the message names the flag. */
 export class UsageError extends Error {
@@ -28,6 +29,9 @@ export interface ControllerManagerFlags {
   endpointUpdatesBatchPeriod: string;
   kubeApiQps: string;
   kubeApiBurst: string;
+  allocateNodeCidrs: boolean;
+  clusterCidr: string;
+  nodeCidrMaskSize: string;
 }
 
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -67,8 +71,17 @@ export function optionsFromFlags(f: ControllerManagerFlags): ControllerManagerOp
   } catch (err) {
     throw new UsageError(`--controllers: ${(err as Error).message}`);
   }
+  if (f.allocateNodeCidrs && !f.clusterCidr) throw new UsageError('--allocate-node-cidrs needs --cluster-cidr');
+  if (f.allocateNodeCidrs) {
+    try {
+      cidrRange(f.clusterCidr, Number(f.nodeCidrMaskSize));
+    } catch (err) {
+      throw new UsageError(`--cluster-cidr "${f.clusterCidr}" / --node-cidr-mask-size "${f.nodeCidrMaskSize}": ${(err as Error).message}`);
+    }
+  }
   return {
     kubeconfig: f.kubeconfig,
+    ...(f.allocateNodeCidrs ? { clusterCIDR: f.clusterCidr, nodeCIDRMaskSize: Number(f.nodeCidrMaskSize) } : {}),
     controllers,
     concurrentWorkers: number('--concurrent-workers', f.concurrentWorkers, { integer: true, min: 1 }),
     port: number('--port', f.port, { integer: true, min: 0, max: 65535 }),

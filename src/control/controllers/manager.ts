@@ -23,6 +23,7 @@ import { newDeploymentController } from './deployment/controller.js';
 import { newEndpointsController } from './endpoints/controller.js';
 import { newGarbageCollector } from './garbagecollector/controller.js';
 import { newNamespaceController } from './namespace/controller.js';
+import { newNodeIpamController } from './nodeipam/controller.js';
 import { newNodeLifecycleController, type NodeLifecycleOptions } from './nodelifecycle/controller.js';
 import { newTaintEvictionController } from './nodelifecycle/tainteviction.js';
 import { newReplicaSetController } from './replicaset/controller.js';
@@ -51,6 +52,12 @@ export interface ControllerManagerOptions {
   nodeLifecycle?: NodeLifecycleOptions;
   /** --endpoint-updates-batch-period, ms (default 0: no batching). */
   endpointUpdatesBatchPeriodMs?: number;
+  /**
+   * --allocate-node-cidrs with --cluster-cidr and --node-cidr-mask-size: give every node a pod CIDR
+   * (the node-ipam-controller runs only when clusterCIDR is set, as in kube-controller-manager).
+   */
+  clusterCIDR?: string;
+  nodeCIDRMaskSize?: number;
   clock?: Clock;
   log?: Logger;
 }
@@ -62,6 +69,8 @@ export interface ControllerDescriptor {
   alias?: string;
   /** Whether "*" enables it. */
   enabledByDefault: boolean;
+  /** A further condition on the options (node IPAM needs a cluster CIDR). */
+  enabledIf?(o: ControllerManagerOptions): boolean;
   build(ctx: ControllerContext, o: ControllerManagerOptions): Controller;
 }
 
@@ -74,6 +83,13 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   { name: 'taint-eviction-controller', enabledByDefault: true, build: (ctx) => newTaintEvictionController(ctx) },
   { name: 'replicaset-controller', alias: 'replicaset', enabledByDefault: true, build: (ctx) => newReplicaSetController(ctx) },
   { name: 'deployment-controller', alias: 'deployment', enabledByDefault: true, build: (ctx) => newDeploymentController(ctx) },
+  {
+    name: 'node-ipam-controller',
+    alias: 'nodeipam',
+    enabledByDefault: true,
+    enabledIf: (o) => !!o.clusterCIDR,
+    build: (ctx, o) => newNodeIpamController(ctx, { clusterCIDR: o.clusterCIDR!, ...(o.nodeCIDRMaskSize ? { nodeCIDRMaskSize: o.nodeCIDRMaskSize } : {}) }),
+  },
 ];
 
 /**
@@ -127,7 +143,7 @@ export async function startControllerManager(o: ControllerManagerOptions): Promi
   const port = o.port ?? 10257;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be 0..65535, not ${JSON.stringify(o.port)}`);
   if (!o.client && !o.kubeconfig) throw new TypeError('startControllerManager needs a client or a kubeconfig');
-  const descriptors = resolveControllers(o.controllers ?? ['*']);
+  const descriptors = resolveControllers(o.controllers ?? ['*']).filter((d) => d.enabledIf?.(o) ?? true);
   const clock = o.clock ?? systemClock;
   const log = o.log ?? nullLogger;
   const ownClient = !o.client;

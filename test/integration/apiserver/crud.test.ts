@@ -209,3 +209,44 @@ test('a uid in an update or patch body is a precondition: a different uid is 409
   t.regex(patch.body.message, /Precondition failed: UID in precondition/);
   t.is((await http(s.url, 'GET', '/api/v1/namespaces/default/configmaps/u')).body.metadata.labels, undefined);
 });
+
+test('a patch without a resourceVersion is re-applied to the newest object, not refused', async (t) => {
+  const s = await testApiServer(t);
+  await http(s.url, 'POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'race' } } });
+  const patches = Array.from({ length: 20 }, (_, i) =>
+    http(s.url, 'PATCH', '/api/v1/namespaces/default/configmaps/race', { body: { data: { [`k${i}`]: 'v' } }, contentType: 'application/merge-patch+json' }),
+  );
+  const results = await Promise.all(patches);
+  t.deepEqual(results.map((r) => r.status), results.map(() => 200));
+  t.is(Object.keys((await http(s.url, 'GET', '/api/v1/namespaces/default/configmaps/race')).body.data).length, 20);
+  const stale = await http(s.url, 'PATCH', '/api/v1/namespaces/default/configmaps/race', {
+    body: { metadata: { resourceVersion: '1' }, data: { x: 'y' } },
+    contentType: 'application/merge-patch+json',
+  });
+  t.is(stale.status, 409, 'a resourceVersion the patch sets is a precondition');
+});
+
+test('status writes keep annotations they change, but not a Deployment\'s labels', async (t) => {
+  const s = await testApiServer(t);
+  const d = {
+    metadata: { name: 'st', labels: { app: 'st' } },
+    spec: { selector: { matchLabels: { app: 'st' } }, template: { metadata: { labels: { app: 'st' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+  };
+  const created = (await http(s.url, 'POST', '/apis/apps/v1/namespaces/default/deployments', { body: d })).body;
+  const res = await http(s.url, 'PUT', '/apis/apps/v1/namespaces/default/deployments/st/status', {
+    body: { ...created, metadata: { ...created.metadata, labels: { app: 'changed' }, annotations: { 'deployment.kubernetes.io/revision': '1' } }, status: { replicas: 1 } },
+  });
+  t.is(res.status, 200);
+  t.is(res.body.metadata.annotations['deployment.kubernetes.io/revision'], '1');
+  t.is(res.body.metadata.labels.app, 'st');
+  t.is(res.body.status.replicas, 1);
+});
+
+test('creating in a terminating namespace is 403 with the NamespaceTerminating cause', async (t) => {
+  const s = await testApiServer(t);
+  await http(s.url, 'POST', '/api/v1/namespaces', { body: { metadata: { name: 'going' } } });
+  await http(s.url, 'DELETE', '/api/v1/namespaces/going');
+  const res = await http(s.url, 'POST', '/api/v1/namespaces/going/configmaps', { body: { metadata: { name: 'x' } } });
+  t.is(res.status, 403);
+  t.is(res.body.details.causes[0].reason, 'NamespaceTerminating');
+});

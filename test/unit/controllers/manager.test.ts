@@ -45,6 +45,9 @@ const defaults: ControllerManagerFlags = {
   endpointUpdatesBatchPeriod: '0s',
   kubeApiQps: '20',
   kubeApiBurst: '30',
+  allocateNodeCidrs: false,
+  clusterCidr: '',
+  nodeCidrMaskSize: '24',
 };
 
 test('optionsFromFlags() turns the defaults into Kubernetes\' timings', (t) => {
@@ -61,6 +64,11 @@ test('optionsFromFlags() turns the defaults into Kubernetes\' timings', (t) => {
   });
 });
 
+test('optionsFromFlags() enables node IPAM only with --allocate-node-cidrs', (t) => {
+  t.is(optionsFromFlags(defaults).clusterCIDR, undefined);
+  t.like(optionsFromFlags({ ...defaults, allocateNodeCidrs: true, clusterCidr: '127.244.0.0/16' }), { clusterCIDR: '127.244.0.0/16', nodeCIDRMaskSize: 24 });
+});
+
 test('optionsFromFlags() names the flag with a bad value', (t) => {
   const bad: [Partial<ControllerManagerFlags>, RegExp][] = [
     [{ nodeMonitorGracePeriod: '40' }, /--node-monitor-grace-period "40" is not a duration/],
@@ -70,6 +78,8 @@ test('optionsFromFlags() names the flag with a bad value', (t) => {
     [{ unhealthyZoneThreshold: '1.5' }, /--unhealthy-zone-threshold "1.5" must be at most 1/],
     [{ controllers: 'endpoint,nope' }, /--controllers: "nope" is not a known controller/],
     [{ kubeApiQps: 'fast' }, /--kube-api-qps "fast" is not a number/],
+    [{ allocateNodeCidrs: true }, /--allocate-node-cidrs needs --cluster-cidr/],
+    [{ allocateNodeCidrs: true, clusterCidr: '10.244.0.0/16', nodeCidrMaskSize: '8' }, /--node-cidr-mask-size "8"/],
   ];
   for (const [f, re] of bad) t.throws(() => optionsFromFlags({ ...defaults, ...f }), { instanceOf: UsageError, message: re }, JSON.stringify(f));
 });

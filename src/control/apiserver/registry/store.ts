@@ -215,7 +215,11 @@ export class Store {
       const entry = this.cache.get(r, key);
       if (!entry) throw errors.notFound({ group: r.group, resource: r.plural }, name);
       const current = entry.obj;
-      const desired = mutate(structuredClone(current));
+      // mutate gets the object without its resourceVersion: one in what it returns is a
+      // precondition the caller asked for (a PUT body's, or one a patch sets), never implied.
+      const base = structuredClone(current);
+      delete base.metadata.resourceVersion;
+      const desired = mutate(base);
       // A uid in the body is a precondition too (owner-reference patches of the garbage collector
       // rely on it): an object deleted and recreated under the same name is another object.
       if (desired.metadata.uid && desired.metadata.uid !== current.metadata.uid) {
@@ -258,8 +262,11 @@ export class Store {
   private prepareUpdate(r: ResourceInfo, current: KObject, desired: KObject, subresource: Subresource): KObject {
     let next: KObject;
     if (subresource === 'status') {
-      // The status subresource changes status only; spec and metadata stay as they are.
-      next = { ...structuredClone(current), status: desired.status };
+      // The status subresource changes status (and, as in Kubernetes, labels and annotations,
+      // which kinds below restrict); the spec stays as it is.
+      next = { ...desired, spec: structuredClone(current.spec) };
+      if (current.spec === undefined) delete next.spec;
+      keepOnStatusUpdate(r.kind, next, current);
     } else if (subresource === 'finalize') {
       next = { ...structuredClone(current), spec: desired.spec };
     } else if (subresource === 'binding') {
@@ -399,11 +406,10 @@ export class Store {
     const e = this.cache.get(NAMESPACES, storageKey(NAMESPACES, undefined, ns));
     if (!e) throw errors.notFound({ group: '', resource: 'namespaces' }, ns);
     if (e.obj.metadata.deletionTimestamp && r.kind !== 'Event') {
-      throw errors.forbidden(
-        { group: r.group, resource: r.plural },
-        '',
-        `unable to create new content in namespace ${ns} because it is being terminated`,
-      );
+      const err = errors.forbidden({ group: r.group, resource: r.plural }, '', `unable to create new content in namespace ${ns} because it is being terminated`);
+      // Controllers recognise this refusal by its cause, as Kubernetes' NamespaceTerminating.
+      err.status.details = { ...err.status.details, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }] };
+      throw err;
     }
   }
 
@@ -431,6 +437,19 @@ export class Store {
     if (e && e.rev === rev) return e.obj;
     return { ...written, metadata: { ...written.metadata, resourceVersion: String(rev) } };
   }
+}
+
+/** What each kind's status strategy keeps from the stored object besides the spec (PrepareForUpdate). */
+function keepOnStatusUpdate(kind: string, next: KObject, current: KObject): void {
+  const m = next.metadata;
+  const cm = current.metadata;
+  const keep = <K extends keyof typeof m>(k: K) => {
+    if (cm[k] === undefined) delete m[k];
+    else m[k] = structuredClone(cm[k]);
+  };
+  if (kind === 'Deployment' || kind === 'ReplicaSet') keep('labels');
+  if (kind === 'Pod') keep('ownerReferences');
+  keep('finalizers');
 }
 
 /** Kubernetes deletes, rather than updates, an object whose last finalizer is removed while deleting. */
