@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { writeFileSync } from 'node:fs';
 import { runApiBench, type ApiBenchResult } from '../../bench/api.js';
+import { runSchedulingBench, type SchedulingBenchResult } from '../../bench/scheduling.js';
 import { action, intFlag } from '../util.js';
 
 const plain = { chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' }, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } };
@@ -15,6 +16,22 @@ export function printApiBench(r: ApiBenchResult): string {
     w.push([x.mode, x.watchers, x.events, x.eventsPerSecondPerWatcher, x.eventsPerSecondTotal, x.writesPerSecond ?? '-', x.latency?.p50Ms ?? '-', x.latency?.p99Ms ?? '-']);
   }
   return `${ops.toString()}\n\n${w.toString()}\n`;
+}
+
+export function printSchedulingBench(r: SchedulingBenchResult): string {
+  const t = new Table({ head: ['NODES', 'PODS', 'RATE', 'BOUND', 'SECONDS', 'PODS/S', 'P50 MS', 'P90 MS', 'P99 MS', 'MAX MS'], ...plain });
+  t.push([r.options.nodes, r.options.pods, r.options.rate || 'all at once', r.bound, r.seconds, r.podsPerSecond, r.latency.p50Ms, r.latency.p90Ms, r.latency.p99Ms, r.latency.maxMs]);
+  return `${t.toString()}
+
+bound per second: ${r.perSecond.join(' ')}
+creates offered: ${r.createdPerSecond} pods/s; hollow nodes: ${Math.round(r.hollowRssPerNodeBytes / 1024)} KiB RSS per node
+`;
+}
+
+function writeJson(file: string | undefined, result: unknown): void {
+  if (!file) return;
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  process.stderr.write(`Wrote ${file}\n`);
 }
 
 export function registerBenchCommands(program: Command): void {
@@ -36,10 +53,33 @@ export function registerBenchCommands(program: Command): void {
           progress: (l) => process.stderr.write(` • ${l}\n`),
         });
         process.stdout.write(printApiBench(result));
-        if (opts.json) {
-          writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
-          process.stderr.write(`Wrote ${opts.json}\n`);
-        }
+        writeJson(opts.json, result);
+      }),
+    );
+  bench
+    .command('scheduling')
+    .description('scheduling throughput and create-to-bound latency with API server, scheduler, controllers and hollow nodes on this machine')
+    .option('--nodes <n>', 'hollow nodes', '1000')
+    .option('--pods <n>', 'pods to schedule', '2000')
+    .option('--rate <r>', 'pods per second as a steady stream (0: all at once)', '0')
+    .option('--create-concurrency <n>', 'concurrent creates when --rate is 0', '64')
+    .option('--lease-duration-seconds <n>', "hollow nodes' lease duration (renewed every quarter)", '40')
+    .option('--parallel-bindings <n>', 'scheduler --parallel-bindings', '256')
+    .option('--json <file>', 'also write the results as JSON')
+    .action(
+      action(async (opts) => {
+        const result = await runSchedulingBench({
+          nodes: intFlag('--nodes', opts.nodes, 1, 20_000),
+          pods: intFlag('--pods', opts.pods, 1, 1_000_000),
+          rate: intFlag('--rate', opts.rate, 0, 100_000),
+          createConcurrency: intFlag('--create-concurrency', opts.createConcurrency, 1, 1024),
+          leaseDurationSeconds: intFlag('--lease-duration-seconds', opts.leaseDurationSeconds, 4, 3600),
+          parallelBindings: intFlag('--parallel-bindings', opts.parallelBindings, 1, 10_000),
+          deadlineMs: 600_000,
+          progress: (l) => process.stderr.write(` • ${l}\n`),
+        });
+        process.stdout.write(printSchedulingBench(result));
+        writeJson(opts.json, result);
       }),
     );
 }
