@@ -1,0 +1,134 @@
+/**
+ * What a pod needs done next, from its spec and what the runtime has: a pure port of
+ * kuberuntime's computePodActions (pkg/kubelet/kuberuntime/kuberuntime_manager.go).
+ *
+ * - No ready sandbox: make one (attempt + 1 when one existed, after killing what was left), and
+ *   start over from the first init container, or start all containers (restartPolicy OnFailure
+ *   skips those that succeeded; Never makes no second sandbox for a pod that ran).
+ * - Init containers run one at a time, in order, each to completion: a running one is waited
+ *   for, a failed one is restarted unless restartPolicy is Never (then the pod has failed).
+ * - Then regular containers: never created -> start; exited -> restart per restartPolicy (Always:
+ *   always; OnFailure: on a non-zero exit; Never: never). The restart's back-off is the caller's.
+ * - Containers created but never started are removed and made again; of the exited containers of
+ *   each name only the newest is kept (for lastState and `logs --previous`).
+ */
+import type { Container, Pod } from '../../api/types.js';
+import type { ContainerStatusInfo, PodSandbox } from './runtime.js';
+import { newestFirst } from './status/pod-status.js';
+
+/** A container to start. */
+export interface StartAction {
+  container: Container;
+  init: boolean;
+  /** Its attempt: the restart count it will show. */
+  attempt: number;
+  /** The exited container this one replaces, when it is a restart (its finish starts the back-off). */
+  previous?: ContainerStatusInfo;
+}
+
+export interface PodActions {
+  /** Stop every container and sandbox first: the sandbox died or is gone. */
+  killPod: boolean;
+  createSandbox: boolean;
+  /** Attempt of the sandbox to create. */
+  sandboxAttempt: number;
+  /** The ready sandbox to start containers in, when no new one is made. */
+  sandboxId?: string;
+  /** Containers to start, in order. */
+  start: StartAction[];
+  /** Container IDs to remove: never started, or older than the newest exited one of their name. */
+  remove: string[];
+}
+
+/** The pod's newest sandbox (highest attempt, then latest created). */
+export function newestSandbox(sandboxes: readonly PodSandbox[]): PodSandbox | undefined {
+  let best: PodSandbox | undefined;
+  for (const sb of sandboxes) {
+    if (!best || sb.metadata.attempt > best.metadata.attempt || (sb.metadata.attempt === best.metadata.attempt && sb.createdAt > best.createdAt)) best = sb;
+  }
+  return best;
+}
+
+/** Whether restartPolicy restarts a container that exited with exitCode. */
+export function shouldRestart(policy: Pod['spec']['restartPolicy'], exitCode: number | undefined): boolean {
+  if (policy === 'Never') return false;
+  if (policy === 'OnFailure') return exitCode !== 0;
+  return true;
+}
+
+function startOf(container: Container, init: boolean, list: ContainerStatusInfo[]): StartAction {
+  const latest = list[0];
+  if (!latest) return { container, init, attempt: 0 };
+  return { container, init, attempt: latest.metadata.attempt + 1, ...(latest.state === 'exited' ? { previous: latest } : {}) };
+}
+
+export function computePodActions(pod: Pod, sandboxes: readonly PodSandbox[], containers: readonly ContainerStatusInfo[]): PodActions {
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  const inits = pod.spec.initContainers ?? [];
+  const sandbox = newestSandbox(sandboxes);
+  const actions: PodActions = { killPod: false, createSandbox: false, sandboxAttempt: 0, start: [], remove: [] };
+  actions.remove = staleContainers(pod, containers);
+
+  if (!sandbox || sandbox.state !== 'ready') {
+    actions.killPod = sandbox !== undefined || containers.some((c) => c.state === 'running');
+    // restartPolicy Never: a pod whose sandbox died after it ran is done, not started again.
+    if (sandbox && policy === 'Never' && containers.length > 0) return actions;
+    actions.createSandbox = true;
+    actions.sandboxAttempt = sandbox ? sandbox.metadata.attempt + 1 : 0;
+    if (inits.length > 0) {
+      actions.start.push(startOf(inits[0]!, true, newestFirst(containers, inits[0]!.name)));
+      return actions;
+    }
+    for (const c of pod.spec.containers) {
+      const list = newestFirst(containers, c.name);
+      if (policy === 'OnFailure' && list[0]?.state === 'exited' && list[0].exitCode === 0) continue;
+      actions.start.push(startOf(c, false, list));
+    }
+    return actions;
+  }
+  actions.sandboxId = sandbox.id;
+
+  for (const c of inits) {
+    const list = newestFirst(containers, c.name);
+    const latest = list[0];
+    if (!latest) {
+      actions.start.push({ container: c, init: true, attempt: 0 });
+      return actions;
+    }
+    if (latest.state === 'running') return actions;
+    if (latest.state !== 'exited') {
+      actions.remove.push(latest.id);
+      actions.start.push({ container: c, init: true, attempt: latest.metadata.attempt });
+      return actions;
+    }
+    if (latest.exitCode === 0) continue;
+    if (policy === 'Never') return actions;
+    actions.start.push(startOf(c, true, list));
+    return actions;
+  }
+
+  for (const c of pod.spec.containers) {
+    const list = newestFirst(containers, c.name);
+    const latest = list[0];
+    if (!latest) actions.start.push({ container: c, init: false, attempt: 0 });
+    else if (latest.state === 'running') continue;
+    else if (latest.state !== 'exited') {
+      actions.remove.push(latest.id);
+      actions.start.push({ container: c, init: false, attempt: latest.metadata.attempt });
+    } else if (shouldRestart(policy, latest.exitCode)) actions.start.push(startOf(c, false, list));
+  }
+  return actions;
+}
+
+/** Exited containers older than the newest exited one of their name (kubelet's MaxPerPodContainer = 1). */
+export function staleContainers(pod: Pod, containers: readonly ContainerStatusInfo[]): string[] {
+  const out: string[] = [];
+  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+    const dead = newestFirst(containers, c.name).filter((x) => x.state === 'exited');
+    for (const x of dead.slice(1)) out.push(x.id);
+  }
+  // Containers of names the spec no longer has cannot run again: only their logs would remain.
+  const known = new Set([...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name));
+  for (const x of containers) if (!known.has(x.metadata.name) && x.state !== 'running') out.push(x.id);
+  return out;
+}

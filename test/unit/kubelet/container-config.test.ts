@@ -1,0 +1,60 @@
+/** A pod turned into sandbox and container configs. */
+import test from 'ava';
+import type { Pod } from '../../../src/api/types.js';
+import { ContainerConfigError, containerConfigOf, sandboxConfigOf } from '../../../src/worker/kubelet/container-config.js';
+
+const pod: Pod = {
+  metadata: { name: 'web-1', namespace: 'shop', uid: 'u-1', labels: { app: 'web' }, annotations: { note: 'x' } },
+  spec: {
+    nodeName: 'w1',
+    containers: [
+      {
+        name: 'web',
+        image: 'nginx:1.27',
+        command: ['/bin/server'],
+        args: ['--listen=$(POD_IP):8080', '--literal=$$(HOME)', '--unknown=$(NOPE)'],
+        workingDir: '/srv',
+        ports: [{ containerPort: 8080, hostPort: 30080, name: 'http' }, { containerPort: 9090 }],
+        env: [
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+          { name: 'APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+          { name: 'URL', value: 'http://$(POD_IP):8080/' },
+        ],
+        resources: { limits: { cpu: '500m', memory: '128Mi' } },
+      },
+    ],
+  },
+};
+const net = { podIPs: ['127.64.0.9'], hostIPs: ['10.0.0.1'] };
+
+test('the sandbox config carries the pod identity, hostname, host ports and log directory', (t) => {
+  const sc = sandboxConfigOf(pod, 2, '/var/log/pods/');
+  t.deepEqual(sc.metadata, { uid: 'u-1', name: 'web-1', namespace: 'shop', attempt: 2 });
+  t.is(sc.hostname, 'web-1');
+  t.deepEqual(sc.portMappings, [{ protocol: 'TCP', containerPort: 8080, hostPort: 30080 }]);
+  t.is(sc.logDirectory, '/var/log/pods/shop_web-1_u-1');
+  t.like(sc.labels, { app: 'web', 'io.kubernetes.pod.uid': 'u-1', 'io.kubernetes.pod.name': 'web-1', 'io.kubernetes.pod.namespace': 'shop' });
+});
+
+test('the container config resolves fieldRefs and $(VAR) as the kubelet does', (t) => {
+  const c = containerConfigOf(pod, pod.spec.containers[0]!, 1, 'nginx:1.27', net);
+  t.deepEqual(c.env, [
+    { name: 'POD_IP', value: '127.64.0.9' },
+    { name: 'NODE', value: 'w1' },
+    { name: 'APP', value: 'web' },
+    { name: 'URL', value: 'http://127.64.0.9:8080/' },
+  ]);
+  t.deepEqual(c.args, ['--listen=127.64.0.9:8080', '--literal=$(HOME)', '--unknown=$(NOPE)']);
+  t.deepEqual(c.resources, { cpuMillis: 500, memoryBytes: 128 * 2 ** 20 });
+  t.is(c.logPath, 'web/1.log');
+  t.is(c.workingDir, '/srv');
+  t.deepEqual(c.metadata, { name: 'web', attempt: 1 });
+  t.is(c.labels['io.kubernetes.container.name'], 'web');
+});
+
+test('references the kubelet cannot resolve are a CreateContainerConfigError', (t) => {
+  const bad: Pod = structuredClone(pod);
+  bad.spec.containers[0]!.env = [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cm', key: 'k' } } }];
+  t.throws(() => containerConfigOf(bad, bad.spec.containers[0]!, 0, 'x', net), { instanceOf: ContainerConfigError });
+});

@@ -1,0 +1,99 @@
+/** computePodActions: what a pod needs next, table-driven. */
+import test from 'ava';
+import type { Pod } from '../../../src/api/types.js';
+import { computePodActions, shouldRestart, staleContainers } from '../../../src/worker/kubelet/pod-actions.js';
+import type { ContainerStatusInfo, PodSandbox } from '../../../src/worker/kubelet/runtime.js';
+
+function pod(o: Partial<Pod['spec']> = {}): Pod {
+  return { metadata: { name: 'p', namespace: 'default', uid: 'u' }, spec: { containers: [{ name: 'web', image: 'x' }], restartPolicy: 'Always', ...o } };
+}
+
+const sb = (state: PodSandbox['state'], attempt = 0): PodSandbox => ({
+  id: `sb${attempt}`,
+  metadata: { uid: 'u', name: 'p', namespace: 'default', attempt },
+  state,
+  createdAt: attempt,
+  ips: state === 'ready' ? ['127.64.0.2'] : [],
+  labels: {},
+});
+
+let n = 0;
+function c(name: string, state: ContainerStatusInfo['state'], attempt = 0, exitCode?: number): ContainerStatusInfo {
+  n++;
+  return {
+    id: `${name}-${attempt}-${n}`,
+    sandboxId: 'sb0',
+    pod: { uid: 'u', name: 'p', namespace: 'default' },
+    metadata: { name, attempt },
+    image: 'x',
+    imageRef: 'r',
+    state,
+    createdAt: n,
+    labels: {},
+    ...(exitCode !== undefined ? { exitCode, finishedAt: n } : {}),
+  };
+}
+
+/** The actions in short: "sandbox N", "kill", "start NAME#ATTEMPT", "remove ID". */
+function summary(p: Pod, sandboxes: PodSandbox[], containers: ContainerStatusInfo[]): string[] {
+  const a = computePodActions(p, sandboxes, containers);
+  return [
+    ...(a.killPod ? ['kill'] : []),
+    ...(a.createSandbox ? [`sandbox ${a.sandboxAttempt}`] : []),
+    ...a.start.map((s) => `start ${s.container.name}#${s.attempt}${s.previous ? ' (restart)' : ''}`),
+    ...a.remove.map((id) => `remove ${id.replace(/-\d+$/, '')}`),
+  ];
+}
+
+const two = { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'x' }] };
+const inits = { initContainers: [{ name: 'i1', image: 'x' }, { name: 'i2', image: 'x' }] };
+
+const cases: [string, Pod, PodSandbox[], ContainerStatusInfo[], string[]][] = [
+  ['a new pod gets a sandbox and all its containers', pod(two), [], [], ['sandbox 0', 'start a#0', 'start b#0']],
+  ['a new pod with init containers starts only the first', pod(inits), [], [], ['sandbox 0', 'start i1#0']],
+  ['running containers need nothing', pod(), [sb('ready')], [c('web', 'running')], []],
+  ['a container never created is started', pod(two), [sb('ready')], [c('a', 'running')], ['start b#0']],
+  ['Always restarts an exit 0', pod(), [sb('ready')], [c('web', 'exited', 0, 0)], ['start web#1 (restart)']],
+  ['OnFailure restarts a failure', pod({ restartPolicy: 'OnFailure' }), [sb('ready')], [c('web', 'exited', 2, 1)], ['start web#3 (restart)']],
+  ['OnFailure leaves a success', pod({ restartPolicy: 'OnFailure' }), [sb('ready')], [c('web', 'exited', 0, 0)], []],
+  ['Never leaves a failure', pod({ restartPolicy: 'Never' }), [sb('ready')], [c('web', 'exited', 0, 1)], []],
+  ['a container created but never started is made again with its attempt', pod(), [sb('ready')], [c('web', 'created', 1)], ['start web#1', 'remove web-1']],
+  ['the running init container is waited for', pod(inits), [sb('ready')], [c('i1', 'running')], []],
+  ['the next init container starts after one completes', pod(inits), [sb('ready')], [c('i1', 'exited', 0, 0)], ['start i2#0']],
+  ['containers start after all init containers completed', pod(inits), [sb('ready')], [c('i1', 'exited', 0, 0), c('i2', 'exited', 0, 0)], ['start web#0']],
+  ['a failed init container is restarted (Always)', pod(inits), [sb('ready')], [c('i1', 'exited', 0, 1)], ['start i1#1 (restart)']],
+  ['a failed init container ends the pod (Never)', pod({ ...inits, restartPolicy: 'Never' }), [sb('ready')], [c('i1', 'exited', 0, 1)], []],
+  ['a dead sandbox is replaced: kill, sandbox + 1, start over', pod(), [sb('notready', 0)], [c('web', 'exited', 0, 137)], ['kill', 'sandbox 1', 'start web#1 (restart)']],
+  ['a dead sandbox with init containers starts over from the first', pod(inits), [sb('notready', 2)], [c('i1', 'exited', 0, 0), c('i2', 'exited', 0, 0), c('web', 'exited', 0, 1)], ['kill', 'sandbox 3', 'start i1#1 (restart)']],
+  ['Never makes no second sandbox for a pod that ran', pod({ restartPolicy: 'Never' }), [sb('notready')], [c('web', 'exited', 0, 0)], ['kill']],
+  ['OnFailure in a new sandbox skips the containers that succeeded', pod({ ...two, restartPolicy: 'OnFailure' }), [sb('notready')], [c('a', 'exited', 0, 0), c('b', 'exited', 0, 1)], ['kill', 'sandbox 1', 'start b#1 (restart)']],
+  ['only the newest exited container of a name is kept', pod(), [sb('ready')], [c('web', 'exited', 0, 1), c('web', 'exited', 1, 1), c('web', 'running', 2)], ['remove web-0']],
+];
+for (const [name, p, sandboxes, containers, want] of cases) {
+  test(`computePodActions: ${name}`, (t) => {
+    t.deepEqual(summary(p, sandboxes, containers), want);
+  });
+}
+
+test('a restart carries the exited container it replaces, for the back-off', (t) => {
+  const exited = c('web', 'exited', 4, 1);
+  const a = computePodActions(pod(), [sb('ready')], [exited]);
+  t.is(a.start[0]!.previous, exited);
+  t.is(a.sandboxId, 'sb0');
+});
+
+test('shouldRestart follows restartPolicy', (t) => {
+  t.deepEqual(
+    (['Always', 'OnFailure', 'Never'] as const).map((p) => [shouldRestart(p, 0), shouldRestart(p, 1)]),
+    [
+      [true, true],
+      [false, true],
+      [false, false],
+    ],
+  );
+});
+
+test('containers of names the spec does not have are stale unless running', (t) => {
+  const old = c('gone', 'exited', 0, 0);
+  t.deepEqual(staleContainers(pod(), [old, c('web', 'running')]), [old.id]);
+});
