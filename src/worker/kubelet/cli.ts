@@ -40,6 +40,7 @@ export interface KubeletFlags extends Record<string, unknown> {
   registerWithTaints?: string;
   podCidr?: string;
   podLogsDir?: string;
+  rootDir?: string;
   fakeStartDelay: string;
   v: string;
 }
@@ -68,6 +69,7 @@ export function kubeletCommand(): Command {
     .option('--register-with-taints <key=value:Effect,...>', 'taints the node registers with')
     .option('--pod-cidr <cidr>', "pod IP range (default: the Node's spec.podCIDR once allocated)")
     .option('--pod-logs-dir <dir>', 'where runtimes that write log files keep pod logs')
+    .option('--root-dir <dir>', "the kubelet's state directory (runtimes keep their files under it)")
     .option('--fake-start-delay <duration>', 'fake runtime: how long a container takes to start', '0s')
     .addOption(new Option('-v <level>', 'log verbosity').default('0'));
 }
@@ -76,6 +78,7 @@ export function kubeletCommand(): Command {
 export interface KubeletCliConfig {
   kubeconfig: string;
   runtime: string;
+  rootDir?: string;
   fakeStartDelayMs: number;
   verbosity: number;
   options: {
@@ -113,6 +116,7 @@ export function kubeletConfigFromFlags(f: KubeletFlags): KubeletCliConfig {
   return {
     kubeconfig: f.kubeconfig,
     runtime: f.runtime,
+    ...(f.rootDir !== undefined ? { rootDir: f.rootDir } : {}),
     fakeStartDelayMs: parseDuration('--fake-start-delay', f.fakeStartDelay),
     verbosity: v,
     options: {

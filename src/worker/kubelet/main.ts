@@ -33,6 +33,7 @@ await runDaemon('kubelet', cfg.verbosity, async (log) => {
     nodeName: cfg.options.nodeName,
     nodeIP: cfg.options.nodeIP,
     ...(cfg.options.podCIDR ? { podCIDR: cfg.options.podCIDR } : {}),
+    ...(cfg.rootDir ? { rootDir: cfg.rootDir } : {}),
     fakeStartDelayMs: cfg.fakeStartDelayMs,
     clock: systemClock,
     log: log.child('runtime'),

@@ -6,6 +6,7 @@ import type { Clock } from '../../../util/clock.js';
 import type { Logger } from '../../../util/log.js';
 import type { ContainerRuntime } from '../runtime.js';
 import { FakeRuntime } from './fake.js';
+import { processRuntimeEntry } from './process/index.js';
 
 /** What a factory gets to make a runtime for a kubelet. */
 export interface RuntimeContext {
@@ -37,6 +38,7 @@ const runtimes = new Map<string, RuntimeEntry>([
       create: (ctx) => new FakeRuntime({ clock: ctx.clock, startDelayMs: ctx.fakeStartDelayMs ?? 0, ...(ctx.podCIDR ? { podCIDR: ctx.podCIDR } : {}) }),
     },
   ],
+  ['process', processRuntimeEntry],
 ]);
 
 /** Adds a runtime to the table (docker, process). Throws if the name is taken. */
