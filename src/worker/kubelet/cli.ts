@@ -41,6 +41,9 @@ export interface KubeletFlags extends Record<string, unknown> {
   podCidr?: string;
   podLogsDir?: string;
   rootDir?: string;
+  labName?: string;
+  dockerNetwork?: string;
+  clusterCidr?: string;
   fakeStartDelay: string;
   v: string;
 }
@@ -70,6 +73,9 @@ export function kubeletCommand(): Command {
     .option('--pod-cidr <cidr>', "pod IP range (default: the Node's spec.podCIDR once allocated)")
     .option('--pod-logs-dir <dir>', 'where runtimes that write log files keep pod logs')
     .option('--root-dir <dir>', "the kubelet's state directory (runtimes keep their files under it)")
+    .option('--lab-name <name>', 'the lab this node belongs to (runtimes label what they create with it)')
+    .option('--docker-network <name>', 'docker runtime: the network pods join (default: the lab name)')
+    .option('--cluster-cidr <cidr>', "docker runtime: the pod network's subnet (default 10.244.0.0/16)")
     .option('--fake-start-delay <duration>', 'fake runtime: how long a container takes to start', '0s')
     .addOption(new Option('-v <level>', 'log verbosity').default('0'));
 }
@@ -79,6 +85,8 @@ export interface KubeletCliConfig {
   kubeconfig: string;
   runtime: string;
   rootDir?: string;
+  labName?: string;
+  network?: { name: string; subnet?: string };
   fakeStartDelayMs: number;
   verbosity: number;
   options: {
@@ -117,6 +125,10 @@ export function kubeletConfigFromFlags(f: KubeletFlags): KubeletCliConfig {
     kubeconfig: f.kubeconfig,
     runtime: f.runtime,
     ...(f.rootDir !== undefined ? { rootDir: f.rootDir } : {}),
+    ...(f.labName !== undefined ? { labName: f.labName } : {}),
+    ...(f.dockerNetwork !== undefined || f.clusterCidr !== undefined
+      ? { network: { name: f.dockerNetwork ?? f.labName ?? 'kubelab', ...(f.clusterCidr ? { subnet: f.clusterCidr } : {}) } }
+      : {}),
     fakeStartDelayMs: parseDuration('--fake-start-delay', f.fakeStartDelay),
     verbosity: v,
     options: {

@@ -34,6 +34,8 @@ await runDaemon('kubelet', cfg.verbosity, async (log) => {
     nodeIP: cfg.options.nodeIP,
     ...(cfg.options.podCIDR ? { podCIDR: cfg.options.podCIDR } : {}),
     ...(cfg.rootDir ? { rootDir: cfg.rootDir } : {}),
+    ...(cfg.labName ? { lab: cfg.labName } : {}),
+    ...(cfg.network ? { network: cfg.network } : {}),
     fakeStartDelayMs: cfg.fakeStartDelayMs,
     clock: systemClock,
     log: log.child('runtime'),

@@ -6,6 +6,7 @@ import type { Clock } from '../../../util/clock.js';
 import type { Logger } from '../../../util/log.js';
 import type { ContainerRuntime } from '../runtime.js';
 import { FakeRuntime } from './fake.js';
+import { dockerRuntimeEntry } from './docker/index.js';
 import { processRuntimeEntry } from './process/index.js';
 
 /** What a factory gets to make a runtime for a kubelet. */
@@ -17,6 +18,10 @@ export interface RuntimeContext {
   podCIDR?: string;
   /** The kubelet's state directory, for runtimes that keep files (logs, pid files). */
   rootDir?: string;
+  /** The lab this node belongs to (runtimes label what they make with it). */
+  lab?: string;
+  /** Docker runtime: the network pods join and its subnet (the cluster CIDR). */
+  network?: { name: string; subnet?: string };
   /** Fake runtime: how long a container takes to start, ms. */
   fakeStartDelayMs?: number;
   clock: Clock;
@@ -39,6 +44,7 @@ const runtimes = new Map<string, RuntimeEntry>([
     },
   ],
   ['process', processRuntimeEntry],
+  ['docker', dockerRuntimeEntry()],
 ]);
 
 /** Adds a runtime to the table (docker, process). Throws if the name is taken. */
