@@ -5,6 +5,7 @@
  * actions (bootstrap/actions) that a provider executes, as kind does.
  */
 import type { LabState } from './state.js';
+import type { TimingProfile } from './timings.js';
 
 export interface UpOptions {
   /** Cluster name; state lives in <home>/<name>. */
@@ -15,6 +16,8 @@ export interface UpOptions {
   workers: number;
   /** Container runtime of the kubelets. */
   runtime: 'process' | 'docker' | 'fake';
+  /** How fast failures are noticed: the lab's fast profile or Kubernetes' defaults. */
+  timings: TimingProfile;
   /** API server port; 0 picks a free one (default 6443 when free). */
   apiPort: number;
   /** Keep whatever started if bring-up fails (for debugging), instead of tearing it down. */
@@ -43,4 +46,13 @@ export interface Provider {
   down(state: LabState, o: { purge: boolean; progress(line: string): void }): Promise<void>;
   /** Whether each component runs and answers its health check. */
   status(state: LabState): Promise<ComponentHealth[]>;
+
+  /**
+   * Takes a worker node away at once, as a power loss would: its kubelet, proxy and every pod on
+   * it die without warning. The node stays down until startNode.
+   */
+  crashNode(state: LabState, node: string): Promise<void>;
+
+  /** Starts a stopped or crashed node's components again and waits until they are healthy. */
+  startNode(state: LabState, node: string): Promise<void>;
 }

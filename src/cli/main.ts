@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerBenchCommands } from './commands/bench.js';
 import { registerClusterCommands } from './commands/cluster.js';
+import { registerDemoCommands } from './commands/demo.js';
 
 const program = new Command('lab')
   .description('kubelab: a multi-node lab for a Kubernetes-style orchestrator — bring it up, break it, measure how it recovers.')
@@ -13,6 +14,7 @@ const program = new Command('lab')
   .exitOverride();
 
 registerClusterCommands(program);
+registerDemoCommands(program);
 registerBenchCommands(program);
 
 for (const c of program.commands) {

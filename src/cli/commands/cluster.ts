@@ -1,57 +1,26 @@
 /** `lab up`, `lab down`, `lab status`, `lab kubeconfig`: a lab's life cycle. */
 import type { Command } from 'commander';
 import Table from 'cli-table3';
-import { providerFor, PROVIDERS } from '../../bootstrap/providers/index.js';
+import { providerFor } from '../../bootstrap/providers/index.js';
 import { loadState, type LabState } from '../../bootstrap/state.js';
-import { action, choiceFlag, globals, intFlag, UsageError } from '../util.js';
+import { ensureLab, withUpOptions } from '../lab.js';
+import { action, globals } from '../util.js';
 
-function requireState(home: string, name: string): LabState {
+export function requireState(home: string, name: string): LabState {
   const state = loadState(home, name);
   if (!state) throw new Error(`no lab named "${name}" under ${home}; start one with ./lab up`);
   return state;
 }
 
 export function registerClusterCommands(program: Command): void {
-  program
-    .command('up')
-    .description('bring a lab up and write its kubeconfig; returns once the API server is ready')
-    .option('--provider <name>', `where the nodes run (${PROVIDERS.join(', ')})`, 'local')
-    .option('--workers <n>', 'worker nodes', '0')
-    .option('--runtime <name>', 'container runtime of the kubelets (process, docker, fake)', 'process')
-    .option('--api-port <port>', 'API server port (default 6443, or a free one when taken)', '0')
-    .option('--retain', 'keep what started when bring-up fails, for debugging', false)
-    .option('-v, --verbosity <level>', 'daemon log verbosity', '0')
+  withUpOptions(program.command('up').description('bring a lab up and write its kubeconfig; returns once every component is ready'), { workers: '3' })
     .option('--json', 'print the lab state as JSON', false)
     .action(
       action(async (opts, cmd: Command) => {
         const g = globals(cmd);
-        const provider = providerFor(choiceFlag('--provider', opts.provider, PROVIDERS));
-        const workers = intFlag('--workers', opts.workers, 0, 100);
-        const runtime = choiceFlag('--runtime', opts.runtime, ['process', 'docker', 'fake'] as const);
-        const apiPort = intFlag('--api-port', opts.apiPort, 0, 65535);
-        const existing = loadState(g.home, g.name);
-        if (existing && existing.components.length > 0) {
-          const health = await providerFor(existing.provider as 'local').status(existing);
-          if (health.every((h) => h.healthy)) {
-            if (opts.json) process.stdout.write(JSON.stringify(existing, null, 2) + '\n');
-            else process.stdout.write(`Lab "${g.name}" is already up.\nkubectl --kubeconfig ${existing.kubeconfig} get nodes\n`);
-            return;
-          }
-          throw new UsageError(`lab "${g.name}" is partly running (see ./lab status); run ./lab down first`);
-        }
-        const log = (line: string) => process.stderr.write(line + '\n');
-        log(`Creating lab "${g.name}" (provider ${provider.name}, ${workers} worker${workers === 1 ? '' : 's'}, runtime ${runtime})`);
-        const state = await provider.up({
-          name: g.name,
-          home: g.home,
-          workers,
-          runtime,
-          apiPort,
-          retain: opts.retain,
-          verbosity: intFlag('--verbosity', opts.verbosity, 0, 10),
-          progress: log,
-        });
+        const { state, created } = await ensureLab(g, opts, (line) => process.stderr.write(line + '\n'));
         if (opts.json) process.stdout.write(JSON.stringify(state, null, 2) + '\n');
+        else if (!created) process.stdout.write(`Lab "${g.name}" is already up.\n\n  export KUBECONFIG=${state.kubeconfig}\n`);
         else process.stdout.write(`Lab "${g.name}" is up: API server ${state.apiServer.url}\n\n  export KUBECONFIG=${state.kubeconfig}\n  kubectl get nodes\n`);
       }),
     );

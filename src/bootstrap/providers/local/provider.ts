@@ -15,13 +15,23 @@ import { writeKubeconfig } from '../../kubeconfig.js';
 import type { ComponentHealth, Provider, UpOptions } from '../../provider.js';
 import { clusterDir, saveState, type ComponentState, type LabState } from '../../state.js';
 import { ensurePki } from '../../pki.js';
+import { TIMINGS } from '../../timings.js';
+import { controlPlaneComponents, localNodes, MASTER_ADDRESS, workerComponents, type ComponentSpec, type LocalLabConfig } from './components.js';
+import { stopNodeWorkloads } from './node-workloads.js';
+import { waitNodesReady } from './readiness.js';
 import { isOurProcess, processAlive, spawnDaemon, stopProcess, waitHealthy } from './process.js';
 
-const HOST = '127.0.0.1';
 
 interface Step {
   name: string;
   run(): Promise<void>;
+}
+
+interface StartContext {
+  state: LabState;
+  token: string;
+  ca: string;
+  signal?: AbortSignal;
 }
 
 export class LocalProvider implements Provider {
@@ -33,54 +43,50 @@ export class LocalProvider implements Provider {
     const tokenFile = join(dir, 'token');
     if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
     const token = readFileSync(tokenFile, 'utf8').trim();
-    const pki = ensurePki(join(dir, 'pki'), [HOST]);
+    const pki = ensurePki(join(dir, 'pki'), [MASTER_ADDRESS]);
     const apiPort = await this.pickApiPort(o.apiPort);
+    const apiServerURL = `https://${MASTER_ADDRESS}:${apiPort}`;
+    const nodes = localNodes(o.workers);
+    const cfg: LocalLabConfig = {
+      name: o.name,
+      dir,
+      apiPort,
+      apiServerURL,
+      tokenFile,
+      certFile: pki.apiserverCertFile,
+      keyFile: pki.apiserverKeyFile,
+      kubeconfig: join(dir, 'kubeconfig'),
+      runtime: o.runtime,
+      workers: o.workers,
+      timings: TIMINGS[o.timings],
+      verbosity: o.verbosity,
+    };
     const state: LabState = {
       name: o.name,
       provider: this.name,
       createdAt: rfc3339(Date.now()),
       dir,
-      apiServer: { url: `https://${HOST}:${apiPort}`, tokenFile, caFile: pki.caFile },
-      kubeconfig: join(dir, 'kubeconfig'),
+      apiServer: { url: apiServerURL, tokenFile, caFile: pki.caFile },
+      kubeconfig: cfg.kubeconfig,
       runtime: o.runtime,
-      nodes: [{ name: 'master', role: 'control-plane', address: HOST }],
+      timings: o.timings,
+      nodes,
       components: [],
     };
-
-    const start = async (c: Omit<ComponentState, 'pid' | 'startedAt' | 'log'>) => {
-      const log = join(dir, 'logs', `${c.name}${c.node === 'master' ? '' : `-${c.node}`}.log`);
-      const pid = spawnDaemon(c.argv, log);
-      const comp: ComponentState = { ...c, pid, log, startedAt: rfc3339(Date.now()) };
-      state.components.push(comp);
-      saveState(state);
-      await waitHealthy({ url: c.health, token, ca: pki.ca, pid, log, timeoutMs: 60_000, ...(o.signal ? { signal: o.signal } : {}) });
-    };
-
+    const ctx: StartContext = { state, token, ca: pki.ca, ...(o.signal ? { signal: o.signal } : {}) };
+    const workers = nodes.filter((n) => n.role === 'worker');
+    const [apiserver, ...controlPlane] = controlPlaneComponents(cfg);
     const steps: Step[] = [
-      {
-        name: 'Starting the API server',
-        run: () =>
-          start({
-            name: 'apiserver',
-            node: 'master',
-            argv: nodeArgv('src/control/apiserver/main.ts', [
-              '--data-dir', join(dir, 'data'),
-              '--host', HOST,
-              '--port', String(apiPort),
-              '--token-file', tokenFile,
-              '--tls-cert-file', pki.apiserverCertFile,
-              '--tls-private-key-file', pki.apiserverKeyFile,
-              '-v', String(o.verbosity),
-            ]),
-            health: `${state.apiServer.url}/readyz`,
-          }),
-      },
-      {
-        name: 'Writing the kubeconfig',
-        run: async () => writeKubeconfig(state.kubeconfig, { cluster: o.name, server: state.apiServer.url, token, ca: pki.ca }),
-      },
+      { name: 'Starting the API server', run: () => this.start(ctx, apiserver!) },
+      { name: 'Writing the kubeconfig', run: async () => writeKubeconfig(cfg.kubeconfig, { cluster: o.name, server: apiServerURL, token, ca: pki.ca }) },
+      { name: 'Starting the controller manager and the scheduler', run: async () => void (await Promise.all(controlPlane.map((c) => this.start(ctx, c)))) },
     ];
-
+    if (workers.length) {
+      steps.push(
+        { name: `Starting ${workers.length} worker node${workers.length === 1 ? '' : 's'} (kubelet and proxy, ${o.runtime} runtime)`, run: async () => void (await Promise.all(workers.flatMap((n) => workerComponents(cfg, n).map((c) => this.start(ctx, c))))) },
+        { name: 'Waiting for the nodes to be Ready', run: () => waitNodesReady(cfg.kubeconfig, workers.map((n) => n.name), 60_000) },
+      );
+    }
     for (const step of steps) {
       o.progress(` • ${step.name}`);
       try {
@@ -94,15 +100,54 @@ export class LocalProvider implements Provider {
     return state;
   }
 
+  /** Starts one component as a detached process, records it, and waits until it is healthy. */
+  private async start(ctx: StartContext, c: ComponentSpec): Promise<void> {
+    const log = join(ctx.state.dir, 'logs', `${c.name}${c.node === 'master' ? '' : `-${c.node}`}.log`);
+    const argv = nodeArgv(c.script, c.args);
+    const pid = spawnDaemon(argv, log);
+    const comp: ComponentState = { name: c.name, node: c.node, argv, health: c.health, pid, log, startedAt: rfc3339(Date.now()) };
+    ctx.state.components.push(comp);
+    saveState(ctx.state);
+    await waitHealthy({ url: c.health, token: ctx.token, ca: ctx.ca, pid, log, timeoutMs: 60_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  }
+
   async down(state: LabState, o: { purge: boolean; progress(line: string): void }): Promise<void> {
-    // Nodes first, control plane last, as a cluster is taken apart.
+    // Nodes first, control plane last, as a cluster is taken apart; a node's pods after its kubelet
+    // (which would otherwise restart them), gracefully.
     for (const c of [...state.components].reverse()) {
       const how = await stopProcess(c.pid, c.argv);
       o.progress(` • ${c.name}${c.node === 'master' ? '' : ` on ${c.node}`}: ${how === 'gone' ? 'was not running' : how}`);
+      if (c.name === 'kubelet') {
+        const n = await stopNodeWorkloads(c, 5);
+        if (n) o.progress(` • ${n} container${n === 1 ? '' : 's'} on ${c.node}: stopped`);
+      }
     }
     state.components = [];
     if (o.purge) rmSync(state.dir, { recursive: true, force: true });
     else saveState(state);
+  }
+
+  async crashNode(state: LabState, node: string): Promise<void> {
+    const mine = state.components.filter((c) => c.node === node);
+    if (mine.length === 0 || node === 'master') throw new Error(`"${node}" is not a worker node of lab "${state.name}" (${state.nodes.filter((n) => n.role === 'worker').map((n) => n.name).join(', ')})`);
+    for (const c of mine) if (isOurProcess(c.pid, c.argv)) process.kill(c.pid, 'SIGKILL');
+    for (const c of mine) while (processAlive(c.pid)) await new Promise((r) => setTimeout(r, 10));
+    const kubelet = mine.find((c) => c.name === 'kubelet');
+    if (kubelet) await stopNodeWorkloads(kubelet, 0);
+  }
+
+  async startNode(state: LabState, node: string): Promise<void> {
+    const mine = state.components.filter((c) => c.node === node);
+    if (mine.length === 0) throw new Error(`"${node}" is not a node of lab "${state.name}"`);
+    const token = readFileSync(state.apiServer.tokenFile, 'utf8').trim();
+    const ca = readFileSync(state.apiServer.caFile, 'utf8');
+    for (const c of mine) {
+      if (isOurProcess(c.pid, c.argv)) continue;
+      c.pid = spawnDaemon(c.argv, c.log);
+      c.startedAt = rfc3339(Date.now());
+      saveState(state);
+    }
+    await Promise.all(mine.map((c) => waitHealthy({ url: c.health, token, ca, pid: c.pid, log: c.log, timeoutMs: 60_000 })));
   }
 
   async status(state: LabState): Promise<ComponentHealth[]> {
@@ -126,9 +171,9 @@ export class LocalProvider implements Provider {
 
   private async pickApiPort(requested: number): Promise<number> {
     if (requested) {
-      if (!(await portFree(HOST, requested))) throw new Error(`port ${requested} on ${HOST} is in use; choose another with --api-port or leave it out`);
+      if (!(await portFree(MASTER_ADDRESS, requested))) throw new Error(`port ${requested} on ${MASTER_ADDRESS} is in use; choose another with --api-port or leave it out`);
       return requested;
     }
-    return (await portFree(HOST, 6443)) ? 6443 : freePort(HOST);
+    return (await portFree(MASTER_ADDRESS, 6443)) ? 6443 : freePort(MASTER_ADDRESS);
   }
 }

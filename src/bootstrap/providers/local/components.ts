@@ -1,0 +1,163 @@
+/**
+ * What a local lab runs, decided without side effects: the nodes and their loopback addresses,
+ * the address ranges, and every component with its command line and health URL.
+ *
+ * Every local node has its own loopback address (master 127.0.0.1, worker-N 127.0.0.(N+1)), so
+ * the kubelets and proxies of several nodes use the same well-known ports without colliding.
+ * With the process runtime pods get loopback addresses too (127.244.N.M from the node's pod
+ * CIDR) and Services a loopback service range (127.96.0.0/16): on Linux every 127.x.y.z is local,
+ * so none of it needs root. The docker runtime uses Kubernetes' usual ranges on a Docker network.
+ */
+import { join } from 'node:path';
+import type { NodeState } from '../../state.js';
+import type { Timings } from '../../timings.js';
+
+export type Runtime = 'process' | 'docker' | 'fake';
+
+export interface LocalLabConfig {
+  name: string;
+  dir: string;
+  apiPort: number;
+  apiServerURL: string;
+  tokenFile: string;
+  certFile: string;
+  keyFile: string;
+  kubeconfig: string;
+  runtime: Runtime;
+  workers: number;
+  timings: Timings;
+  verbosity: number;
+}
+
+export interface ComponentSpec {
+  name: 'apiserver' | 'controller-manager' | 'scheduler' | 'kubelet' | 'proxy';
+  node: string;
+  script: string;
+  args: string[];
+  /** URL answering 200 once the component is ready. */
+  health: string;
+}
+
+export interface Network {
+  serviceCIDR: string;
+  clusterCIDR: string;
+}
+
+export const MASTER_ADDRESS = '127.0.0.1';
+
+export function networkFor(runtime: Runtime): Network {
+  return runtime === 'docker' ? { serviceCIDR: '10.96.0.0/16', clusterCIDR: '10.244.0.0/16' } : { serviceCIDR: '127.96.0.0/16', clusterCIDR: '127.244.0.0/16' };
+}
+
+/** The lab's nodes: the master (control plane only, no kubelet) and worker-1..N. */
+export function localNodes(workers: number): NodeState[] {
+  if (!Number.isInteger(workers) || workers < 0 || workers > 200) throw new RangeError(`workers must be 0..200, not ${workers}`);
+  return [
+    { name: 'master', role: 'control-plane', address: MASTER_ADDRESS },
+    ...Array.from({ length: workers }, (_, i): NodeState => ({ name: `worker-${i + 1}`, role: 'worker', address: `127.0.0.${i + 2}` })),
+  ];
+}
+
+const v = (cfg: LocalLabConfig) => ['-v', String(cfg.verbosity)];
+
+export function controlPlaneComponents(cfg: LocalLabConfig): ComponentSpec[] {
+  const net = networkFor(cfg.runtime);
+  const t = cfg.timings;
+  return [
+    {
+      name: 'apiserver',
+      node: 'master',
+      script: 'src/control/apiserver/main.ts',
+      args: [
+        '--data-dir', join(cfg.dir, 'data'),
+        '--host', MASTER_ADDRESS,
+        '--port', String(cfg.apiPort),
+        '--token-file', cfg.tokenFile,
+        '--tls-cert-file', cfg.certFile,
+        '--tls-private-key-file', cfg.keyFile,
+        '--service-cidr', net.serviceCIDR,
+        '--default-toleration-seconds', String(t.defaultTolerationSeconds),
+        ...(cfg.runtime === 'docker' ? [] : ['--allow-loopback-endpoints']),
+        ...v(cfg),
+      ],
+      health: `${cfg.apiServerURL}/readyz`,
+    },
+    {
+      name: 'controller-manager',
+      node: 'master',
+      script: 'src/control/controllers/main.ts',
+      args: [
+        '--kubeconfig', cfg.kubeconfig,
+        '--port', '10257',
+        '--node-monitor-period', t.nodeMonitorPeriod,
+        '--node-monitor-grace-period', t.nodeMonitorGracePeriod,
+        '--node-eviction-rate', t.nodeEvictionRate,
+        '--allocate-node-cidrs',
+        '--cluster-cidr', net.clusterCIDR,
+        '--kube-api-qps', '500',
+        '--kube-api-burst', '1000',
+        ...v(cfg),
+      ],
+      health: `http://${MASTER_ADDRESS}:10257/healthz`,
+    },
+    {
+      name: 'scheduler',
+      node: 'master',
+      script: 'src/control/scheduler/main.ts',
+      args: [
+        '--kubeconfig', cfg.kubeconfig,
+        '--port', '10259',
+        '--pod-initial-backoff-seconds', String(t.podInitialBackoffSeconds),
+        '--pod-max-backoff-seconds', String(t.podMaxBackoffSeconds),
+        ...v(cfg),
+      ],
+      health: `http://${MASTER_ADDRESS}:10259/healthz`,
+    },
+  ];
+}
+
+/** The kubelet and proxy of one worker. */
+export function workerComponents(cfg: LocalLabConfig, node: NodeState): ComponentSpec[] {
+  const t = cfg.timings;
+  return [
+    {
+      name: 'kubelet',
+      node: node.name,
+      script: 'src/worker/kubelet/main.ts',
+      args: [
+        '--kubeconfig', cfg.kubeconfig,
+        '--node-name', node.name,
+        '--node-ip', node.address,
+        '--port', '10250',
+        '--runtime', cfg.runtime,
+        '--root-dir', join(cfg.dir, 'nodes', node.name),
+        '--role', 'worker',
+        '--cpu', '4',
+        '--memory', '8Gi',
+        '--lease-duration-seconds', String(t.leaseDurationSeconds),
+        '--lease-renew-interval', t.leaseRenewInterval,
+        '--restart-backoff-base', t.restartBackoffBase,
+        '--restart-backoff-max', t.restartBackoffMax,
+        '--lab-name', `kubelab-${cfg.name}`,
+        ...(cfg.runtime === 'docker' ? ['--docker-network', `kubelab-${cfg.name}`, '--cluster-cidr', networkFor('docker').clusterCIDR] : []),
+        ...v(cfg),
+      ],
+      health: `http://${node.address}:10250/healthz`,
+    },
+    {
+      name: 'proxy',
+      node: node.name,
+      script: 'src/worker/proxy/main.ts',
+      args: [
+        '--kubeconfig', cfg.kubeconfig,
+        '--node-name', node.name,
+        '--node-ip', node.address,
+        '--port', '10256',
+        // With Docker the service range is not local: the proxy adds cluster IPs to an interface of its own.
+        ...(cfg.runtime === 'docker' ? ['--cluster-ip-interface', `kl-${node.name}`.slice(0, 15)] : []),
+        ...v(cfg),
+      ],
+      health: `http://${node.address}:10256/healthz`,
+    },
+  ];
+}
