@@ -1,27 +1,25 @@
 /** `lab bench ...`: benchmarks that print figures and can write JSON (docs/benchmarks.md). */
 import type { Command } from 'commander';
-import Table from 'cli-table3';
+import { plainTable, render } from '../table.js';
 import { writeFileSync } from 'node:fs';
 import { runApiBench, type ApiBenchResult } from '../../bench/api.js';
 import { runSchedulingBench, type SchedulingBenchResult } from '../../bench/scheduling.js';
 import { action, intFlag } from '../util.js';
 
-const plain = { chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' }, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } };
-
 export function printApiBench(r: ApiBenchResult): string {
-  const ops = new Table({ head: ['OPERATION', 'CONCURRENCY', 'OPS', 'OPS/S', 'P50 MS', 'P99 MS', 'MAX MS'], ...plain });
+  const ops = plainTable(['OPERATION', 'CONCURRENCY', 'OPS', 'OPS/S', 'P50 MS', 'P99 MS', 'MAX MS']);
   for (const x of r.ops) ops.push([x.op + (x.items ? ` (${x.items} items)` : ''), x.concurrency, x.ops, x.perSecond, x.latency.p50Ms, x.latency.p99Ms, x.latency.maxMs]);
-  const w = new Table({ head: ['WATCH', 'WATCHERS', 'EVENTS', 'EVENTS/S PER WATCHER', 'EVENTS/S TOTAL', 'WRITES/S', 'P50 MS', 'P99 MS'], ...plain });
+  const w = plainTable(['WATCH', 'WATCHERS', 'EVENTS', 'EVENTS/S PER WATCHER', 'EVENTS/S TOTAL', 'WRITES/S', 'P50 MS', 'P99 MS']);
   for (const x of r.watch) {
     w.push([x.mode, x.watchers, x.events, x.eventsPerSecondPerWatcher, x.eventsPerSecondTotal, x.writesPerSecond ?? '-', x.latency?.p50Ms ?? '-', x.latency?.p99Ms ?? '-']);
   }
-  return `${ops.toString()}\n\n${w.toString()}\n`;
+  return `${render(ops)}\n\n${render(w)}\n`;
 }
 
 export function printSchedulingBench(r: SchedulingBenchResult): string {
-  const t = new Table({ head: ['NODES', 'PODS', 'RATE', 'BOUND', 'SECONDS', 'PODS/S', 'P50 MS', 'P90 MS', 'P99 MS', 'MAX MS'], ...plain });
+  const t = plainTable(['NODES', 'PODS', 'RATE', 'BOUND', 'SECONDS', 'PODS/S', 'P50 MS', 'P90 MS', 'P99 MS', 'MAX MS']);
   t.push([r.options.nodes, r.options.pods, r.options.rate || 'all at once', r.bound, r.seconds, r.podsPerSecond, r.latency.p50Ms, r.latency.p90Ms, r.latency.p99Ms, r.latency.maxMs]);
-  return `${t.toString()}
+  return `${render(t)}
 
 bound per second: ${r.perSecond.join(' ')}
 creates offered: ${r.createdPerSecond} pods/s; hollow nodes: ${Math.round(r.hollowRssPerNodeBytes / 1024)} KiB RSS per node

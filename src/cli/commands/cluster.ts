@@ -1,6 +1,6 @@
 /** `lab up`, `lab down`, `lab status`, `lab kubeconfig`: a lab's life cycle. */
 import type { Command } from 'commander';
-import Table from 'cli-table3';
+import { plainTable, render } from '../table.js';
 import { providerFor } from '../../bootstrap/providers/index.js';
 import { loadState, type LabState } from '../../bootstrap/state.js';
 import { ensureLab, withUpOptions } from '../lab.js';
@@ -58,9 +58,9 @@ export function registerClusterCommands(program: Command): void {
         } else if (health.length === 0) {
           process.stdout.write(`Lab "${g.name}" is down (./lab up starts it).\n`);
         } else {
-          const t = new Table({ head: ['COMPONENT', 'NODE', 'PID', 'STATE', 'DETAIL'], style: { head: [], border: [] } });
+          const t = plainTable(['COMPONENT', 'NODE', 'PID', 'STATE', 'DETAIL']);
           for (const h of health) t.push([h.component, h.node, String(h.pid ?? ''), h.healthy ? 'healthy' : h.running ? 'unhealthy' : 'stopped', h.detail]);
-          process.stdout.write(`Lab "${g.name}" (${state.provider}): API server ${state.apiServer.url}\n${t.toString()}\n`);
+          process.stdout.write(`Lab "${g.name}" (${state.provider}): API server ${state.apiServer.url}\n${render(t)}\n`);
         }
         if (!healthy) process.exitCode = 1;
       }),

@@ -1,6 +1,6 @@
 /** `lab demo` and `lab node crash|start`: the lab's main job, and a node fault by hand. */
 import type { Command } from 'commander';
-import Table from 'cli-table3';
+import { plainTable, render } from '../table.js';
 import { writeFileSync } from 'node:fs';
 import { providerFor } from '../../bootstrap/providers/index.js';
 import { runDemo, DEMO_NAMESPACE, type DemoResult } from '../../demo/demo.js';
@@ -10,15 +10,13 @@ import { ensureLab, withUpOptions } from '../lab.js';
 import { action, globals, UsageError } from '../util.js';
 import { requireState } from './cluster.js';
 
-const plain = { chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' }, style: { head: [], border: [], 'padding-left': 2, 'padding-right': 0 } };
-
 export function printDemo(r: DemoResult): string {
-  const spread = new Table({ head: ['POD', 'ANSWERS'], ...plain });
+  const spread = plainTable(['POD', 'ANSWERS'], 2);
   for (const [pod, n] of Object.entries(r.spread).sort()) spread.push([pod, n]);
   const t = r.traffic;
   return [
     `Deployed and serving in ${r.deploySeconds.toFixed(1)} s. 30 requests to ${r.serviceURL}, answered by every replica:`,
-    spread.toString(),
+    render(spread),
     '',
     `Crashed ${r.victim}. What happened (times from the crash):`,
     formatTimeline(r.timeline, r.faultAt),

@@ -4,6 +4,7 @@
  * ControllerManagerOptions. Bad values throw a UsageError naming the flag, which the daemon
  * prints before exiting 2.
  */
+import { isIP } from 'node:net';
 import type { ControllerManagerOptions } from './manager.js';
 import { resolveControllers } from './manager.js';
 import { cidrRange } from './nodeipam/sync.js';
@@ -18,6 +19,7 @@ export interface ControllerManagerFlags {
   kubeconfig: string;
   controllers: string;
   concurrentWorkers: string;
+  bindAddress: string;
   port: string;
   nodeMonitorPeriod: string;
   nodeMonitorGracePeriod: string;
@@ -62,6 +64,11 @@ function number(flag: string, v: string, o: { integer?: boolean; min?: number; m
   return n;
 }
 
+function ip(flag: string, v: string): string {
+  if (isIP(v) === 0) throw new UsageError(`${flag} "${v}" is not an IP address`);
+  return v;
+}
+
 /** Checks every flag and builds the manager's options (client from --kubeconfig). */
 export function optionsFromFlags(f: ControllerManagerFlags): ControllerManagerOptions {
   const controllers = f.controllers.split(',').map((s) => s.trim()).filter(Boolean);
@@ -84,6 +91,7 @@ export function optionsFromFlags(f: ControllerManagerFlags): ControllerManagerOp
     ...(f.allocateNodeCidrs ? { clusterCIDR: f.clusterCidr, nodeCIDRMaskSize: Number(f.nodeCidrMaskSize) } : {}),
     controllers,
     concurrentWorkers: number('--concurrent-workers', f.concurrentWorkers, { integer: true, min: 1 }),
+    host: ip('--bind-address', f.bindAddress),
     port: number('--port', f.port, { integer: true, min: 0, max: 65535 }),
     kubeApiQps: number('--kube-api-qps', f.kubeApiQps, { min: 0, minExclusive: true }),
     kubeApiBurst: number('--kube-api-burst', f.kubeApiBurst, { integer: true, min: 1 }),

@@ -4,11 +4,13 @@
  * 127.0.0.1:--port and prints "ready <url>" once serving. Bad flags exit 2.
  */
 import { Command, Option } from 'commander';
+import { isIP } from 'node:net';
 import { parseFlags, runDaemon } from '../../util/daemon.js';
 import { startScheduler } from './server.js';
 
 interface Flags extends Record<string, unknown> {
   kubeconfig: string;
+  bindAddress: string;
   port: string;
   schedulerName: string;
   parallelBindings: string;
@@ -23,7 +25,8 @@ interface Flags extends Record<string, unknown> {
 const cmd = new Command('scheduler')
   .description('The kubelab scheduler: binds pending pods to nodes, as kube-scheduler does.')
   .requiredOption('--kubeconfig <path>', 'kubeconfig of the API server to schedule for')
-  .option('--port <n>', 'port of /healthz and /metrics on 127.0.0.1 (0 picks one)', '10251')
+  .option('--bind-address <ip>', 'address of /healthz and /metrics', '127.0.0.1')
+  .option('--port <n>', 'port of /healthz and /metrics on --bind-address (0 picks one)', '10251')
   .option('--scheduler-name <name>', 'schedule pods whose spec.schedulerName is this (or unset)', 'default-scheduler')
   .option('--parallel-bindings <n>', 'most bindings in flight at once', '64')
   .option('--pod-initial-backoff-seconds <s>', 'backoff after the first failed attempt', '1')
@@ -52,6 +55,7 @@ function num(flag: string, value: string, o: { min: number; max?: number; intege
 }
 
 const port = num('port', f.port, { min: 0, max: 65535, integer: true });
+if (isIP(f.bindAddress) === 0) usage(`option '--bind-address' must be an IP address, not "${f.bindAddress}"`);
 const parallelBindings = num('parallel-bindings', f.parallelBindings, { min: 1, integer: true });
 const initialBackoff = num('pod-initial-backoff-seconds', f.podInitialBackoffSeconds, { min: 0, exclusiveMin: true });
 const maxBackoff = num('pod-max-backoff-seconds', f.podMaxBackoffSeconds, { min: 0, exclusiveMin: true });
@@ -65,6 +69,7 @@ if (!f.schedulerName) usage(`option '--scheduler-name' must not be empty`);
 await runDaemon('scheduler', verbosity, async (log) => {
   const s = await startScheduler({
     kubeconfig: f.kubeconfig,
+    host: f.bindAddress,
     port,
     schedulerName: f.schedulerName,
     parallelBindings,

@@ -34,6 +34,7 @@ const defaults: ControllerManagerFlags = {
   kubeconfig: '/tmp/kc',
   controllers: '*',
   concurrentWorkers: '5',
+  bindAddress: '127.0.0.1',
   port: '10257',
   nodeMonitorPeriod: '5s',
   nodeMonitorGracePeriod: '40s',

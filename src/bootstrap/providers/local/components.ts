@@ -2,20 +2,23 @@
  * What a local lab runs, decided without side effects: the nodes and their loopback addresses,
  * the address ranges, and every component with its command line and health URL.
  *
- * Every local node has its own loopback address (master 127.0.0.1, worker-N 127.0.0.(N+1)), so
- * the kubelets and proxies of several nodes use the same well-known ports without colliding.
- * With the process runtime pods get loopback addresses too (127.244.N.M from the node's pod
- * CIDR) and Services a loopback service range (127.96.0.0/16): on Linux every 127.x.y.z is local,
- * so none of it needs root. The docker runtime uses Kubernetes' usual ranges on a Docker network.
+ * Every local node has its own loopback address (in the lab's slot s: master 127.0.s.1, worker-N
+ * 127.0.s.(N+1); see slots.ts), so the kubelets and proxies of several nodes, and several labs,
+ * use the same well-known ports without colliding. With the process runtime pods get loopback
+ * addresses too (127.(244+s).N.M from the node's pod CIDR) and Services a loopback service range
+ * (127.(96+s).0.0/16): on Linux every 127.x.y.z is local, so none of it needs root. The docker
+ * runtime uses Kubernetes' usual ranges on a Docker network.
  */
 import { join } from 'node:path';
 import type { NodeState } from '../../state.js';
 import type { Timings } from '../../timings.js';
+import type { SlotAddresses } from './slots.js';
 
 export type Runtime = 'process' | 'docker' | 'fake';
 
 export interface LocalLabConfig {
   name: string;
+  addresses: SlotAddresses;
   dir: string;
   apiPort: number;
   apiServerURL: string;
@@ -43,25 +46,27 @@ export interface Network {
   clusterCIDR: string;
 }
 
-export const MASTER_ADDRESS = '127.0.0.1';
-
-export function networkFor(runtime: Runtime): Network {
-  return runtime === 'docker' ? { serviceCIDR: '10.96.0.0/16', clusterCIDR: '10.244.0.0/16' } : { serviceCIDR: '127.96.0.0/16', clusterCIDR: '127.244.0.0/16' };
+export function networkFor(runtime: Runtime, a: SlotAddresses): Network {
+  // Docker labs share the host's Docker networks by name, so their ranges only need to differ by slot too.
+  return runtime === 'docker'
+    ? { serviceCIDR: `10.${96 + a.slot}.0.0/16`, clusterCIDR: `10.${244 - a.slot}.0.0/16` }
+    : { serviceCIDR: a.serviceCIDR, clusterCIDR: a.processClusterCIDR };
 }
 
 /** The lab's nodes: the master (control plane only, no kubelet) and worker-1..N. */
-export function localNodes(workers: number): NodeState[] {
+export function localNodes(workers: number, a: SlotAddresses): NodeState[] {
   if (!Number.isInteger(workers) || workers < 0 || workers > 200) throw new RangeError(`workers must be 0..200, not ${workers}`);
   return [
-    { name: 'master', role: 'control-plane', address: MASTER_ADDRESS },
-    ...Array.from({ length: workers }, (_, i): NodeState => ({ name: `worker-${i + 1}`, role: 'worker', address: `127.0.0.${i + 2}` })),
+    { name: 'master', role: 'control-plane', address: a.node(0) },
+    ...Array.from({ length: workers }, (_, i): NodeState => ({ name: `worker-${i + 1}`, role: 'worker', address: a.node(i + 1) })),
   ];
 }
 
 const v = (cfg: LocalLabConfig) => ['-v', String(cfg.verbosity)];
 
 export function controlPlaneComponents(cfg: LocalLabConfig): ComponentSpec[] {
-  const net = networkFor(cfg.runtime);
+  const net = networkFor(cfg.runtime, cfg.addresses);
+  const master = cfg.addresses.node(0);
   const t = cfg.timings;
   return [
     {
@@ -70,7 +75,7 @@ export function controlPlaneComponents(cfg: LocalLabConfig): ComponentSpec[] {
       script: 'src/control/apiserver/main.ts',
       args: [
         '--data-dir', join(cfg.dir, 'data'),
-        '--host', MASTER_ADDRESS,
+        '--host', master,
         '--port', String(cfg.apiPort),
         '--token-file', cfg.tokenFile,
         '--tls-cert-file', cfg.certFile,
@@ -88,6 +93,7 @@ export function controlPlaneComponents(cfg: LocalLabConfig): ComponentSpec[] {
       script: 'src/control/controllers/main.ts',
       args: [
         '--kubeconfig', cfg.kubeconfig,
+        '--bind-address', master,
         '--port', '10257',
         '--node-monitor-period', t.nodeMonitorPeriod,
         '--node-monitor-grace-period', t.nodeMonitorGracePeriod,
@@ -98,7 +104,7 @@ export function controlPlaneComponents(cfg: LocalLabConfig): ComponentSpec[] {
         '--kube-api-burst', '1000',
         ...v(cfg),
       ],
-      health: `http://${MASTER_ADDRESS}:10257/healthz`,
+      health: `http://${master}:10257/healthz`,
     },
     {
       name: 'scheduler',
@@ -106,12 +112,13 @@ export function controlPlaneComponents(cfg: LocalLabConfig): ComponentSpec[] {
       script: 'src/control/scheduler/main.ts',
       args: [
         '--kubeconfig', cfg.kubeconfig,
+        '--bind-address', master,
         '--port', '10259',
         '--pod-initial-backoff-seconds', String(t.podInitialBackoffSeconds),
         '--pod-max-backoff-seconds', String(t.podMaxBackoffSeconds),
         ...v(cfg),
       ],
-      health: `http://${MASTER_ADDRESS}:10259/healthz`,
+      health: `http://${master}:10259/healthz`,
     },
   ];
 }
@@ -139,7 +146,7 @@ export function workerComponents(cfg: LocalLabConfig, node: NodeState): Componen
         '--restart-backoff-base', t.restartBackoffBase,
         '--restart-backoff-max', t.restartBackoffMax,
         '--lab-name', `kubelab-${cfg.name}`,
-        ...(cfg.runtime === 'docker' ? ['--docker-network', `kubelab-${cfg.name}`, '--cluster-cidr', networkFor('docker').clusterCIDR] : []),
+        ...(cfg.runtime === 'docker' ? ['--docker-network', `kubelab-${cfg.name}`, '--cluster-cidr', networkFor('docker', cfg.addresses).clusterCIDR] : []),
         ...v(cfg),
       ],
       health: `http://${node.address}:10250/healthz`,

@@ -16,7 +16,8 @@ import type { ComponentHealth, Provider, UpOptions } from '../../provider.js';
 import { clusterDir, saveState, type ComponentState, type LabState } from '../../state.js';
 import { ensurePki } from '../../pki.js';
 import { TIMINGS } from '../../timings.js';
-import { controlPlaneComponents, localNodes, MASTER_ADDRESS, workerComponents, type ComponentSpec, type LocalLabConfig } from './components.js';
+import { claimSlot, releaseSlot, slotAddresses } from './slots.js';
+import { controlPlaneComponents, localNodes, workerComponents, type ComponentSpec, type LocalLabConfig } from './components.js';
 import { stopNodeWorkloads } from './node-workloads.js';
 import { waitNodesReady } from './readiness.js';
 import { isOurProcess, processAlive, spawnDaemon, stopProcess, waitHealthy } from './process.js';
@@ -43,12 +44,15 @@ export class LocalProvider implements Provider {
     const tokenFile = join(dir, 'token');
     if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
     const token = readFileSync(tokenFile, 'utf8').trim();
-    const pki = ensurePki(join(dir, 'pki'), [MASTER_ADDRESS]);
-    const apiPort = await this.pickApiPort(o.apiPort);
-    const apiServerURL = `https://${MASTER_ADDRESS}:${apiPort}`;
-    const nodes = localNodes(o.workers);
+    const addresses = slotAddresses(claimSlot(dir));
+    const master = addresses.node(0);
+    const pki = ensurePki(join(dir, 'pki'), [master]);
+    const apiPort = await this.pickApiPort(master, o.apiPort);
+    const apiServerURL = `https://${master}:${apiPort}`;
+    const nodes = localNodes(o.workers, addresses);
     const cfg: LocalLabConfig = {
       name: o.name,
+      addresses,
       dir,
       apiPort,
       apiServerURL,
@@ -123,8 +127,10 @@ export class LocalProvider implements Provider {
       }
     }
     state.components = [];
-    if (o.purge) rmSync(state.dir, { recursive: true, force: true });
-    else saveState(state);
+    if (o.purge) {
+      rmSync(state.dir, { recursive: true, force: true });
+      releaseSlot(state.dir);
+    } else saveState(state);
   }
 
   async crashNode(state: LabState, node: string): Promise<void> {
@@ -169,11 +175,11 @@ export class LocalProvider implements Provider {
     );
   }
 
-  private async pickApiPort(requested: number): Promise<number> {
+  private async pickApiPort(host: string, requested: number): Promise<number> {
     if (requested) {
-      if (!(await portFree(MASTER_ADDRESS, requested))) throw new Error(`port ${requested} on ${MASTER_ADDRESS} is in use; choose another with --api-port or leave it out`);
+      if (!(await portFree(host, requested))) throw new Error(`port ${requested} on ${host} is in use; choose another with --api-port or leave it out`);
       return requested;
     }
-    return (await portFree(MASTER_ADDRESS, 6443)) ? 6443 : freePort(MASTER_ADDRESS);
+    return (await portFree(host, 6443)) ? 6443 : freePort(host);
   }
 }
