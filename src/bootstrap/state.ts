@@ -34,6 +34,8 @@ export interface LabState {
   apiServer: { url: string; tokenFile: string; caFile: string };
   kubeconfig: string;
   runtime: string;
+  /** The local provider's address slot (providers/local/slots.ts). */
+  slot?: number;
   /** The timing profile the lab was started with. */
   timings: string;
   nodes: NodeState[];

@@ -62,6 +62,14 @@ export function localNodes(workers: number, a: SlotAddresses): NodeState[] {
   ];
 }
 
+/**
+ * What names a lab outside its directory (Docker network, container labels): by slot, since two
+ * labs may share a name in different homes but never a slot.
+ */
+export function labId(slot: number): string {
+  return `kubelab-s${slot}`;
+}
+
 const v = (cfg: LocalLabConfig) => ['-v', String(cfg.verbosity)];
 
 export function controlPlaneComponents(cfg: LocalLabConfig): ComponentSpec[] {
@@ -145,8 +153,8 @@ export function workerComponents(cfg: LocalLabConfig, node: NodeState): Componen
         '--lease-renew-interval', t.leaseRenewInterval,
         '--restart-backoff-base', t.restartBackoffBase,
         '--restart-backoff-max', t.restartBackoffMax,
-        '--lab-name', `kubelab-${cfg.name}`,
-        ...(cfg.runtime === 'docker' ? ['--docker-network', `kubelab-${cfg.name}`, '--cluster-cidr', networkFor('docker', cfg.addresses).clusterCIDR] : []),
+        '--lab-name', labId(cfg.addresses.slot),
+        ...(cfg.runtime === 'docker' ? ['--docker-network', labId(cfg.addresses.slot), '--cluster-cidr', networkFor('docker', cfg.addresses).clusterCIDR] : []),
         ...v(cfg),
       ],
       health: `http://${node.address}:10250/healthz`,

@@ -17,7 +17,8 @@ import { clusterDir, saveState, type ComponentState, type LabState } from '../..
 import { ensurePki } from '../../pki.js';
 import { TIMINGS } from '../../timings.js';
 import { claimSlot, releaseSlot, slotAddresses } from './slots.js';
-import { controlPlaneComponents, localNodes, workerComponents, type ComponentSpec, type LocalLabConfig } from './components.js';
+import { controlPlaneComponents, labId, localNodes, workerComponents, type ComponentSpec, type LocalLabConfig } from './components.js';
+import { prepareDockerImages, removeLabNetwork } from './docker.js';
 import { stopNodeWorkloads } from './node-workloads.js';
 import { waitNodesReady } from './readiness.js';
 import { isOurProcess, processAlive, spawnDaemon, stopProcess, waitHealthy } from './process.js';
@@ -73,6 +74,7 @@ export class LocalProvider implements Provider {
       apiServer: { url: apiServerURL, tokenFile, caFile: pki.caFile },
       kubeconfig: cfg.kubeconfig,
       runtime: o.runtime,
+      slot: addresses.slot,
       timings: o.timings,
       nodes,
       components: [],
@@ -85,6 +87,9 @@ export class LocalProvider implements Provider {
       { name: 'Writing the kubeconfig', run: async () => writeKubeconfig(cfg.kubeconfig, { cluster: o.name, server: apiServerURL, token, ca: pki.ca }) },
       { name: 'Starting the controller manager and the scheduler', run: async () => void (await Promise.all(controlPlane.map((c) => this.start(ctx, c)))) },
     ];
+    if (workers.length && o.runtime === 'docker') {
+      steps.push({ name: 'Preparing the lab images in Docker (kubelab/pause, kubelab/echo)', run: () => prepareDockerImages(o.progress) });
+    }
     if (workers.length) {
       steps.push(
         { name: `Starting ${workers.length} worker node${workers.length === 1 ? '' : 's'} (kubelet and proxy, ${o.runtime} runtime)`, run: async () => void (await Promise.all(workers.flatMap((n) => workerComponents(cfg, n).map((c) => this.start(ctx, c))))) },
@@ -128,6 +133,7 @@ export class LocalProvider implements Provider {
     }
     state.components = [];
     if (o.purge) {
+      if (state.runtime === 'docker' && state.slot !== undefined) await removeLabNetwork(labId(state.slot));
       rmSync(state.dir, { recursive: true, force: true });
       releaseSlot(state.dir);
     } else saveState(state);

@@ -1,0 +1,117 @@
+/**
+ * A local lab on the docker runtime (root and a Docker daemon): the echo app in real containers,
+ * reached through the Service from the host and from another pod, a killed container restarted,
+ * a restarted kubelet adopting running containers, and down leaving nothing behind.
+ */
+import test from 'ava';
+import Docker from 'dockerode';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Pod, Service } from '../../src/api/types.js';
+import type { LabState } from '../../src/bootstrap/state.js';
+import { getJson } from '../../src/demo/traffic.js';
+import { httpGet } from '../../src/util/http.js';
+import { eventually } from '../helpers/eventually.js';
+import { upLab, type TestLab } from '../helpers/lab.js';
+
+const docker = new Docker();
+const usable = process.getuid?.() === 0 && (await docker.ping().then(() => true, () => false));
+const dt = usable ? test.serial : test.serial.skip;
+if (!usable) console.warn('docker lab tests skipped: they need root and a running Docker daemon (start dockerd)');
+
+let lab: TestLab;
+
+test.before(async () => {
+  if (!usable) return;
+  lab = await upLab(['--workers', '2', '--runtime', 'docker']);
+  const r = await lab.kubectl(['apply', '-f', 'examples/echo.yaml']);
+  if (r.code !== 0) throw new Error(r.stderr);
+});
+
+test.after.always(async () => {
+  await lab?.destroy();
+});
+
+const pods = () => lab.client.resource<Pod>('Pod');
+const ready = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const containerId = (p: Pod) => p.status!.containerStatuses![0]!.containerID!.replace('docker://', '');
+
+async function echoPods(): Promise<Pod[]> {
+  return eventually(async () => {
+    const list = (await pods().list('default', { labelSelector: 'app=echo' })).items.filter((p) => !p.metadata.deletionTimestamp);
+    return list.length === 3 && list.every(ready) ? list : undefined;
+  }, { timeoutMs: 90_000, message: '3 ready echo pods' });
+}
+
+function state(): LabState {
+  return JSON.parse(readFileSync(join(lab.home, 'lab', 'state.json'), 'utf8')) as LabState;
+}
+
+dt('echo runs in containers with pod IPs and answers through the Service from the host and from a pod', async (t) => {
+  const list = await echoPods();
+  t.true(list.every((p) => /^10\.\d+\.\d+\.\d+$/.test(p.status!.podIP!)));
+  const svc = await lab.client.resource<Service>('Service').get('default', 'echo');
+  const seen = new Set<string>();
+  await eventually(async () => {
+    seen.add((await getJson(`http://${svc.spec.clusterIP}:8080/`, 2000)).pod!);
+    return seen.size === 3;
+  }, { timeoutMs: 30_000, message: 'every replica answers through the cluster IP' });
+  const from = docker.getContainer(containerId(list[0]!));
+  const exec = await from.exec({ Cmd: ['wget', '-qO-', `http://${svc.spec.clusterIP}:8080/`], AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const out = await new Promise<string>((resolve) => {
+    let s = '';
+    stream.on('data', (d: Buffer) => (s += d.toString('latin1')));
+    stream.on('end', () => resolve(s));
+  });
+  t.regex(out, /"pod":"echo-/);
+  const logs = await lab.kubectl(['logs', list[0]!.metadata.name!, '--tail', '5']);
+  t.is(logs.code, 0, logs.stderr);
+  t.regex(logs.stdout, /GET \/|listening/);
+});
+
+dt('a container killed with docker kill is restarted: restartCount 1, lastState exit 137', async (t) => {
+  const [victim] = await echoPods();
+  await docker.getContainer(containerId(victim!)).kill();
+  const p = await eventually(async () => {
+    const x = await pods().get('default', victim!.metadata.name!);
+    const cs = x.status?.containerStatuses?.[0];
+    return cs?.restartCount === 1 && cs.ready ? x : undefined;
+  }, { timeoutMs: 30_000, message: 'restarted' });
+  t.is(p.status!.containerStatuses![0]!.lastState?.terminated?.exitCode, 137);
+});
+
+dt('a restarted kubelet adopts the running containers without restarting them', async (t) => {
+  const before = await echoPods();
+  const kubelet = state().components.find((c) => c.name === 'kubelet' && c.node === 'worker-1')!;
+  const mine = before.filter((p) => p.spec.nodeName === 'worker-1');
+  process.kill(kubelet.pid, 'SIGKILL');
+  const started = await lab.lab(['node', 'start', 'worker-1']);
+  t.is(started.code, 0, started.stderr);
+  const restarted = state().components.find((c) => c.name === 'kubelet' && c.node === 'worker-1')!;
+  t.not(restarted.pid, kubelet.pid);
+  // The new kubelet has synced once it reports the pods it runs.
+  await eventually(async () => {
+    const m = await httpGet(restarted.health.replace('/healthz', '/metrics'));
+    const running = /kubelet_running_pods(?:\{[^}]*\})? (\d+)/.exec(m.body);
+    return running && Number(running[1]) === mine.length;
+  }, { timeoutMs: 30_000, message: 'the restarted kubelet reports its pods' });
+  const after = (await pods().list('default', { labelSelector: 'app=echo' })).items;
+  for (const p of mine) {
+    const now = after.find((x) => x.metadata.uid === p.metadata.uid)!;
+    t.is(containerId(now), containerId(p), `${p.metadata.name} kept its container`);
+    t.is(now.status!.containerStatuses![0]!.restartCount, p.status!.containerStatuses![0]!.restartCount);
+  }
+  const ids = await docker.listContainers({ all: true, filters: { label: ['io.kubernetes.container.name=echo', 'io.kubelab.node=worker-1', `io.kubelab.lab=kubelab-s${state().slot}`] } });
+  t.is(ids.filter((c) => c.State === 'running').length, mine.length, 'no duplicate containers');
+});
+
+dt('lab down stops every container of the lab and leaves no cluster-IP interface behind', async (t) => {
+  const slot = state().slot!;
+  const down = await lab.lab(['down', '--purge']);
+  t.is(down.code, 0, down.stderr);
+  const left = await docker.listContainers({ all: true, filters: { label: [`io.kubelab.lab=kubelab-s${slot}`] } });
+  t.deepEqual(left.map((c) => c.Names[0]), []);
+  const nets = await docker.listNetworks({ filters: { name: [`kubelab-s${slot}`] } });
+  t.deepEqual(nets.map((n) => n.Name), []);
+});
