@@ -72,7 +72,7 @@ test('kubelet flags are converted, and a bad one is named', (t) => {
     [['--memory', '8GB'], /--memory: "8GB"/],
     [['--max-pods', '0'], /--max-pods: 0 is not within/],
     [['--restart-backoff-base', '1m', '--restart-backoff-max', '10s'], /--restart-backoff-max: 10s is shorter than --restart-backoff-base 1m/],
-    [['--runtime', 'docker'], /--runtime: "docker" is not one of fake/],
+    [['--runtime', 'lxc'], /--runtime: "lxc" is not one of fake, process, docker/],
     [['--pod-cidr', '10.244.1.0'], /--pod-cidr: "10.244.1.0" is not an IPv4 CIDR/],
     [['--node-name', 'Bad_Name'], /--node-name: "Bad_Name" is not a DNS subdomain name/],
   ];
