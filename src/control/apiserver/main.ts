@@ -11,6 +11,7 @@ interface Flags extends Record<string, unknown> {
   host: string;
   port: string;
   tokenFile?: string;
+  kubeletTokenFile?: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   serviceCidr: string;
@@ -27,6 +28,7 @@ const cmd = new Command('apiserver')
   .option('--host <addr>', 'address to listen on', '127.0.0.1')
   .option('--port <n>', 'port to listen on (0 picks one)', '6443')
   .option('--token-file <path>', 'file holding the bearer token clients must present')
+  .option('--kubelet-token-file <path>', 'file holding the bearer token sent to kubelets for pods/log (default: the --token-file token)')
   .option('--tls-cert-file <path>', 'serve HTTPS with this PEM certificate')
   .option('--tls-private-key-file <path>', 'PEM private key of --tls-cert-file')
   .option('--service-cidr <cidr>', 'service cluster IP range', '10.96.0.0/16')
@@ -52,6 +54,7 @@ await runDaemon('apiserver', Number(f.v), async (log) => {
     host: f.host,
     port: Number(f.port),
     ...(f.tokenFile ? { token: readSecret(f.tokenFile) } : {}),
+    ...(f.kubeletTokenFile ? { kubeletToken: readSecret(f.kubeletTokenFile) } : {}),
     ...(f.tlsCertFile && f.tlsPrivateKeyFile ? { tls: { cert: readSecret(f.tlsCertFile), key: readSecret(f.tlsPrivateKeyFile) } } : {}),
     serviceCIDR: f.serviceCidr,
     nodePortRange: [lo, hi],

@@ -35,6 +35,11 @@ export interface ApiServerOptions {
   tls?: { cert: string; key: string };
   /** Bearer token clients must present. */
   token?: string;
+  /**
+   * Bearer token the pods/log proxy sends to kubelets, which check it when started with
+   * --authentication-token-file (default: token, the lab's one token).
+   */
+  kubeletToken?: string;
   /** Whether every request needs the token (default: when host is not a loopback address). */
   requireAuth?: boolean;
   clock?: Clock;
@@ -100,6 +105,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     store,
     clock,
     minWatchTimeoutSeconds: o.minWatchTimeoutSeconds ?? 1800,
+    ...(o.kubeletToken ?? o.token ? { kubeletToken: o.kubeletToken ?? o.token } : {}),
     watch: {
       cache,
       clock,

@@ -44,6 +44,7 @@ export interface KubeletFlags extends Record<string, unknown> {
   labName?: string;
   dockerNetwork?: string;
   clusterCidr?: string;
+  authenticationTokenFile?: string;
   fakeStartDelay: string;
   v: string;
 }
@@ -76,6 +77,7 @@ export function kubeletCommand(): Command {
     .option('--lab-name <name>', 'the lab this node belongs to (runtimes label what they create with it)')
     .option('--docker-network <name>', 'docker runtime: the network pods join (default: the lab name)')
     .option('--cluster-cidr <cidr>', "docker runtime: the pod network's subnet (default 10.244.0.0/16)")
+    .option('--authentication-token-file <path>', 'file holding the bearer token /containerLogs requests must carry (the API server sends the lab token); without it, no check')
     .option('--fake-start-delay <duration>', 'fake runtime: how long a container takes to start', '0s')
     .addOption(new Option('-v <level>', 'log verbosity').default('0'));
 }
@@ -87,6 +89,8 @@ export interface KubeletCliConfig {
   rootDir?: string;
   labName?: string;
   network?: { name: string; subnet?: string };
+  /** File with the bearer token /containerLogs requires; main.ts reads it. */
+  authenticationTokenFile?: string;
   fakeStartDelayMs: number;
   verbosity: number;
   options: {
@@ -129,6 +133,7 @@ export function kubeletConfigFromFlags(f: KubeletFlags): KubeletCliConfig {
     ...(f.dockerNetwork !== undefined || f.clusterCidr !== undefined
       ? { network: { name: f.dockerNetwork ?? f.labName ?? 'kubelab', ...(f.clusterCidr ? { subnet: f.clusterCidr } : {}) } }
       : {}),
+    ...(f.authenticationTokenFile !== undefined ? { authenticationTokenFile: f.authenticationTokenFile } : {}),
     fakeStartDelayMs: parseDuration('--fake-start-delay', f.fakeStartDelay),
     verbosity: v,
     options: {

@@ -1,8 +1,9 @@
 /**
  * Turns a pod into what the runtime understands (kuberuntime's generatePodSandboxConfig and
  * generateContainerConfig): sandbox metadata, labels and port mappings; container command, args,
- * environment (values and the downward API's fieldRefs resolved here, as the kubelet does),
- * limits and log path. Pure, so every runtime gets the same answer for the same pod.
+ * environment (resolved by env.ts: values, the downward API, resources and ConfigMaps, so runtimes
+ * get values only), limits and log path. Command and args expand $(VAR) against that environment
+ * (expansion.ts). Pure, so every runtime gets the same answer for the same pod.
  */
 import { bytes, cpuMillis } from '../../api/quantity.js';
 import type { Container, Pod } from '../../api/types.js';
@@ -15,11 +16,10 @@ import {
   type PodSandboxConfig,
   type PortMapping,
 } from './runtime.js';
+import { envOf, type EnvContext } from './env.js';
+import { expand, mappingFor } from './expansion.js';
 
-/** A container whose config cannot be made: it waits with reason CreateContainerConfigError. */
-export class ContainerConfigError extends Error {
-  override readonly name = 'ContainerConfigError';
-}
+export { ContainerConfigError, envOf, fieldRefValue, type EnvContext } from './env.js';
 
 /** The directory of a pod's logs below the kubelet's pod logs directory, as Kubernetes names it. */
 export function podLogDirectoryName(pod: Pod): string {
@@ -50,56 +50,14 @@ export function sandboxConfigOf(pod: Pod, attempt: number, podLogsDir?: string):
   };
 }
 
-/** The value of a downward API fieldRef for this pod, as the kubelet resolves it (podFieldSelectorRuntimeValue). */
-export function fieldRefValue(pod: Pod, fieldPath: string, env: { podIPs: string[]; hostIPs: string[] }): string {
-  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
-  if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]!] ?? '';
-  switch (fieldPath) {
-    case 'metadata.name':
-      return pod.metadata.name ?? '';
-    case 'metadata.namespace':
-      return pod.metadata.namespace ?? '';
-    case 'metadata.uid':
-      return pod.metadata.uid ?? '';
-    case 'spec.nodeName':
-      return pod.spec.nodeName ?? '';
-    case 'spec.serviceAccountName':
-      return pod.spec.serviceAccountName ?? '';
-    case 'status.podIP':
-      return env.podIPs[0] ?? '';
-    case 'status.podIPs':
-      return env.podIPs.join(',');
-    case 'status.hostIP':
-      return env.hostIPs[0] ?? '';
-    case 'status.hostIPs':
-      return env.hostIPs.join(',');
-  }
-  throw new ContainerConfigError(`unsupported fieldPath: ${fieldPath}`);
-}
-
-/** A container's environment with every reference resolved; ContainerConfigError for ones kubelab cannot resolve. */
-export function envOf(pod: Pod, c: Container, env: { podIPs: string[]; hostIPs: string[] }): { name: string; value: string }[] {
-  const out: { name: string; value: string }[] = [];
-  // $(VAR) refers to variables defined earlier in the list, as Kubernetes expands them.
-  const seen = new Map<string, string>();
-  const expand = (s: string) => s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name: string | undefined) => (all === '$$' ? '$' : (seen.get(name!) ?? all)));
-  for (const e of c.env ?? []) {
-    let value: string;
-    if (e.valueFrom?.fieldRef) value = fieldRefValue(pod, e.valueFrom.fieldRef.fieldPath, env);
-    else if (e.valueFrom) throw new ContainerConfigError(`couldn't resolve environment variable "${e.name}": only value and fieldRef are supported by kubelab's kubelet`);
-    else value = expand(e.value ?? '');
-    seen.set(e.name, value);
-    out.push({ name: e.name, value });
-  }
-  return out;
-}
-
-/** The container config of one container of a pod. */
-export function containerConfigOf(pod: Pod, c: Container, attempt: number, image: string, env: { podIPs: string[]; hostIPs: string[] }): ContainerConfig {
+/**
+ * The container config of one container of a pod; ContainerConfigError when its environment
+ * cannot be resolved (a missing ConfigMap or key, an unsupported reference).
+ */
+export function containerConfigOf(pod: Pod, c: Container, attempt: number, image: string, env: EnvContext): ContainerConfig {
   const vars = envOf(pod, c, env);
-  const lookup = new Map(vars.map((v) => [v.name, v.value]));
-  // Command and args expand $(VAR) from the container's environment.
-  const expand = (s: string) => s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name: string | undefined) => (all === '$$' ? '$' : (lookup.get(name!) ?? all)));
+  // Command and args expand $(VAR) from the container's final environment (ExpandContainerCommandAndArgs).
+  const mapping = mappingFor(new Map(vars.map((v) => [v.name, v.value])));
   const limits = c.resources?.limits ?? {};
   const resources: ContainerConfig['resources'] = {};
   if (limits.cpu !== undefined) resources.cpuMillis = cpuMillis(limits.cpu);
@@ -107,8 +65,8 @@ export function containerConfigOf(pod: Pod, c: Container, attempt: number, image
   return {
     metadata: { name: c.name, attempt },
     image,
-    command: (c.command ?? []).map(expand),
-    args: (c.args ?? []).map(expand),
+    command: (c.command ?? []).map((x) => expand(x, mapping)),
+    args: (c.args ?? []).map((x) => expand(x, mapping)),
     ...(c.workingDir ? { workingDir: c.workingDir } : {}),
     env: vars,
     ports: (c.ports ?? []).map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? 'TCP', ...(p.name ? { name: p.name } : {}) })),

@@ -1,8 +1,11 @@
 /**
  * The kubelet's HTTP server (plain HTTP on the node IP; Kubernetes' is HTTPS on 10250): a route
- * table so that /healthz and /metrics are served now and /containerLogs slots in next. Hollow
- * nodes serve their admin API with the same server.
+ * table serving /healthz, /metrics and /containerLogs (logs/). Hollow nodes serve their admin API
+ * with the same server. Routes that reveal what runs in pods check a bearer token
+ * (hasBearerToken) when the kubelet has one; /healthz and /metrics stay open for the lab's
+ * scrapers.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -29,6 +32,15 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
   const text = JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** Whether req carries "Authorization: Bearer <token>" (compared in constant time). */
+export function hasBearerToken(req: IncomingMessage, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  if (!m) return false;
+  const given = Buffer.from(m[1]!.trim());
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
 }
 
 export class HttpServer {

@@ -1,8 +1,9 @@
 /**
- * The kubelet: wiring of one node's agent. It serves HTTP (/healthz, /metrics; /containerLogs
- * next), registers its Node, keeps its Lease renewed and its status reported, and runs the pods
- * bound to it through a PodSyncer on a ContainerRuntime. Decisions live in the modules it wires:
- * node/ (Node object, leases, status reports), pod-actions.ts, status/ and pod-syncer.ts.
+ * The kubelet: wiring of one node's agent. It serves HTTP (/healthz, /metrics, /containerLogs),
+ * registers its Node, keeps its Lease renewed and its status reported, and runs the pods bound to
+ * it through a PodSyncer on a ContainerRuntime, with a ProbeManager probing their containers.
+ * Decisions live in the modules it wires: node/ (Node object, leases, status reports),
+ * pod-actions.ts, status/, prober/, logs/ and pod-syncer.ts.
  *
  * Closing the kubelet stops it without stopping containers, so a kubelet started again on the
  * same runtime adopts them.
@@ -17,6 +18,7 @@ import { systemClock, type Clock } from '../../util/clock.js';
 import { nullLogger, type Logger } from '../../util/log.js';
 import { RestartBackoff } from './backoff.js';
 import { HttpServer } from './http-server.js';
+import { CONTAINER_LOGS_PATH, containerLogsHandler } from './logs/server.js';
 import { KubeletMetrics } from './metrics.js';
 import { defaultRenewIntervalMs, LeaseRenewer } from './node/lease.js';
 import { buildNode, goArch, nodeStatusOf, type NodeConfig } from './node/node-status.js';
@@ -24,10 +26,10 @@ import { registerNode } from './node/registration.js';
 import { NodeStatusReporter } from './node/reporter.js';
 import { SpreadScheduler } from './node/spread.js';
 import { hostCapacity, hostSystemInfo } from './node/system-info.js';
-import { PodSyncer } from './pod-syncer.js';
+import { PodSyncer, type PodProbes } from './pod-syncer.js';
+import { ProbeManager } from './prober/manager.js';
 import type { ContainerRuntime, RuntimeCondition } from './runtime.js';
 import { instrumentRuntime } from './runtimes/instrumented.js';
-import type { ProbeStatus } from './status/pod-status.js';
 
 export interface KubeletOptions {
   client: Client;
@@ -68,8 +70,16 @@ export interface KubeletOptions {
   podCIDR?: string;
   /** Where runtimes that write log files keep pod logs. */
   podLogsDir?: string;
-  /** Probe results; without a prober every running container is ready. */
-  probes?: ProbeStatus;
+  /**
+   * The prober (default: a ProbeManager running the pods' liveness, readiness and startup
+   * probes); tests may pass their own answers.
+   */
+  probes?: PodProbes;
+  /**
+   * Bearer token that /containerLogs requests must carry (the lab's token, which the API server's
+   * log proxy sends); undefined: no check.
+   */
+  authenticationToken?: string;
   /** nodeInfo facts (default: this machine's). */
   systemInfo?: Partial<NodeSystemInfo>;
   clock?: Clock;
@@ -88,6 +98,7 @@ export function validateKubeletOptions(o: KubeletOptions): void {
   if (!o.nodeName) throw new TypeError('nodeName is required');
   if (!o.nodeIP) throw new TypeError('nodeIP is required');
   if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) throw new RangeError(`port must be within 0-65535, not ${JSON.stringify(o.port)}`);
+  if (o.authenticationToken !== undefined && o.authenticationToken.trim() === '') throw new TypeError('authenticationToken must not be empty (leave it out for no check)');
   positive('maxPods', o.maxPods, true);
   positive('leaseDurationSeconds', o.leaseDurationSeconds, true);
   positive('leaseRenewIntervalMs', o.leaseRenewIntervalMs);
@@ -112,6 +123,7 @@ export class Kubelet {
     readonly nodeName: string,
     private readonly parts: {
       server: HttpServer;
+      prober: ProbeManager | undefined;
       informers: InformerFactory;
       nodes: Informer<Node>;
       pods: Informer<Pod>;
@@ -156,6 +168,7 @@ export class Kubelet {
     p.leases.stop();
     p.reporter.stop();
     p.ac.abort();
+    await p.prober?.close();
     await p.syncer.close();
     await p.informers.stopped();
     await p.server.close();
@@ -180,6 +193,7 @@ export async function startKubelet(o: KubeletOptions): Promise<Kubelet> {
   const server = new HttpServer(o.nodeIP, log);
   server.healthz().metrics(metrics.registry);
   const port = await server.listen(o.port ?? 10250);
+  let prober: ProbeManager | undefined;
   try {
     const version = await runtime.version();
     const cfg: NodeConfig = {
@@ -231,6 +245,10 @@ export async function startKubelet(o: KubeletOptions): Promise<Kubelet> {
     const restartBackoff = new RestartBackoff({ initialMs: o.restartBackoffBaseMs ?? 10_000, maxMs: o.restartBackoffMaxMs ?? 300_000 }, clock);
     const imageBackoff = new RestartBackoff({ initialMs: o.restartBackoffBaseMs ?? 10_000, maxMs: o.restartBackoffMaxMs ?? 300_000 }, clock);
     const recorder = new EventRecorder({ sink: o.client.resource<Event>('Event'), component: 'kubelet', host: o.nodeName, clock, log: log.child('events') });
+    const events = { event: (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => recorder.event(pod.kind ? pod : { ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message) };
+    // The prober asks for resyncs of the syncer made after it.
+    let requestSync = (_uid: string): void => {};
+    prober = o.probes ? undefined : new ProbeManager({ runtime, clock, log: log.child('prober'), metrics, events, onResult: (uid) => requestSync(uid) });
     const syncer = new PodSyncer({
       nodeName: o.nodeName,
       hostIPs: [o.nodeIP],
@@ -241,10 +259,24 @@ export async function startKubelet(o: KubeletOptions): Promise<Kubelet> {
       metrics,
       restartBackoff,
       imageBackoff,
-      ...(o.probes ? { probes: o.probes } : {}),
+      probes: (o.probes ?? prober)!,
+      nodeAllocatable: { cpu: cfg.capacity.cpu, memory: cfg.capacity.memory },
       ...(o.podLogsDir ? { podLogsDir: o.podLogsDir } : {}),
-      events: { event: (pod, type, reason, message) => recorder.event(pod.kind ? pod : { ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message) },
+      events,
     });
+    requestSync = (uid) => syncer.requestSync(uid);
+    server.route(
+      'GET',
+      CONTAINER_LOGS_PATH,
+      containerLogsHandler({
+        pod: (ns, name) => pods.getByNamespaceName(ns, name),
+        status: (pod) => syncer.latestStatus(pod),
+        runtime,
+        clock,
+        log: log.child('logs'),
+        ...(o.authenticationToken !== undefined ? { token: o.authenticationToken } : {}),
+      }),
+    );
 
     let podCIDR = o.podCIDR;
     if (podCIDR) await runtime.updateRuntimeConfig({ podCIDR });
@@ -289,9 +321,10 @@ export async function startKubelet(o: KubeletOptions): Promise<Kubelet> {
     });
     housekeeping.add('housekeeping', syncFrequencyMs);
     log.info('kubelet started', { node: o.nodeName, url: server.url, runtime: cfg.containerRuntimeVersion });
-    return new Kubelet(o.nodeName, { server, informers, nodes, pods, syncer, leases, reporter, housekeeping, ac }, metrics);
+    return new Kubelet(o.nodeName, { server, prober, informers, nodes, pods, syncer, leases, reporter, housekeeping, ac }, metrics);
   } catch (err) {
     ac.abort();
+    await prober?.close();
     await server.close();
     throw err;
   }

@@ -4,7 +4,7 @@
  */
 import { Client } from '../../client/rest.js';
 import { systemClock } from '../../util/clock.js';
-import { parseFlags, runDaemon } from '../../util/daemon.js';
+import { parseFlags, readSecret, runDaemon } from '../../util/daemon.js';
 import { kubeletCommand, kubeletConfigFromFlags, type KubeletCliConfig, type KubeletFlags } from './cli.js';
 import { FlagError } from './flags.js';
 import { startKubelet } from './kubelet.js';
@@ -18,6 +18,17 @@ try {
   if (!(err instanceof FlagError)) throw err;
   process.stderr.write(`error: ${err.message}\n`);
   process.exit(2);
+}
+
+let authenticationToken: string | undefined;
+if (cfg.authenticationTokenFile !== undefined) {
+  try {
+    authenticationToken = readSecret(cfg.authenticationTokenFile);
+    if (!authenticationToken) throw new Error('the file is empty');
+  } catch (err) {
+    process.stderr.write(`error: invalid value for --authentication-token-file: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
 }
 
 let client: Client;
@@ -40,7 +51,7 @@ await runDaemon('kubelet', cfg.verbosity, async (log) => {
     clock: systemClock,
     log: log.child('runtime'),
   });
-  const kubelet = await startKubelet({ ...cfg.options, client, runtime, log });
+  const kubelet = await startKubelet({ ...cfg.options, client, runtime, log, ...(authenticationToken ? { authenticationToken } : {}) });
   return {
     ready: kubelet.url,
     close: async () => {

@@ -9,12 +9,23 @@
  *   for, a failed one is restarted unless restartPolicy is Never (then the pod has failed).
  * - Then regular containers: never created -> start; exited -> restart per restartPolicy (Always:
  *   always; OnFailure: on a non-zero exit; Never: never). The restart's back-off is the caller's.
+ *   A running container that failed its liveness or startup probe is killed, and started again
+ *   unless restartPolicy is Never ("Container web failed liveness probe, will be restarted").
  * - Containers created but never started are removed and made again; of the exited containers of
  *   each name only the newest is kept (for lastState and `logs --previous`).
  */
 import type { Container, Pod } from '../../api/types.js';
 import type { ContainerStatusInfo, PodSandbox } from './runtime.js';
-import { newestFirst } from './status/pod-status.js';
+import { newestFirst, type ProbeStatus } from './status/pod-status.js';
+
+/** A running container to kill because it failed a probe (killContainer with a reason). */
+export interface KillAction {
+  id: string;
+  container: Container;
+  reason: 'liveness' | 'startup';
+  /** The Killing event's message. */
+  message: string;
+}
 
 /** A container to start. */
 export interface StartAction {
@@ -38,6 +49,8 @@ export interface PodActions {
   start: StartAction[];
   /** Container IDs to remove: never started, or older than the newest exited one of their name. */
   remove: string[];
+  /** Running containers to kill first (failed probes); their replacements are in start. */
+  kill: KillAction[];
 }
 
 /** The pod's newest sandbox (highest attempt, then latest created). */
@@ -62,11 +75,12 @@ function startOf(container: Container, init: boolean, list: ContainerStatusInfo[
   return { container, init, attempt: latest.metadata.attempt + 1, ...(latest.state === 'exited' ? { previous: latest } : {}) };
 }
 
-export function computePodActions(pod: Pod, sandboxes: readonly PodSandbox[], containers: readonly ContainerStatusInfo[]): PodActions {
+/** What to do next for pod; probes says which running containers failed a liveness or startup probe. */
+export function computePodActions(pod: Pod, sandboxes: readonly PodSandbox[], containers: readonly ContainerStatusInfo[], probes?: Pick<ProbeStatus, 'failed'>): PodActions {
   const policy = pod.spec.restartPolicy ?? 'Always';
   const inits = pod.spec.initContainers ?? [];
   const sandbox = newestSandbox(sandboxes);
-  const actions: PodActions = { killPod: false, createSandbox: false, sandboxAttempt: 0, start: [], remove: [] };
+  const actions: PodActions = { killPod: false, createSandbox: false, sandboxAttempt: 0, start: [], remove: [], kill: [] };
   actions.remove = staleContainers(pod, containers);
 
   if (!sandbox || sandbox.state !== 'ready') {
@@ -111,8 +125,13 @@ export function computePodActions(pod: Pod, sandboxes: readonly PodSandbox[], co
     const list = newestFirst(containers, c.name);
     const latest = list[0];
     if (!latest) actions.start.push({ container: c, init: false, attempt: 0 });
-    else if (latest.state === 'running') continue;
-    else if (latest.state !== 'exited') {
+    else if (latest.state === 'running') {
+      const failed = probes?.failed?.(latest.id, c);
+      if (!failed) continue;
+      const restart = policy !== 'Never';
+      actions.kill.push({ id: latest.id, container: c, reason: failed, message: `Container ${c.name} failed ${failed} probe${restart ? ', will be restarted' : ''}` });
+      if (restart) actions.start.push({ container: c, init: false, attempt: latest.metadata.attempt + 1, previous: latest });
+    } else if (latest.state !== 'exited') {
       actions.remove.push(latest.id);
       actions.start.push({ container: c, init: false, attempt: latest.metadata.attempt });
     } else if (shouldRestart(policy, latest.exitCode)) actions.start.push(startOf(c, false, list));

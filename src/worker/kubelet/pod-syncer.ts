@@ -11,24 +11,32 @@
  * - pod finished (Succeeded/Failed): stop its sandbox, keep its containers for their logs;
  * - otherwise: computePodActions, with crash-loop and image-pull back-off, then one status write
  *   if anything the API shows changed. A pod that starts quickly therefore costs one write.
+ *   Containers that failed a liveness or startup probe are killed and restarted; a pod past its
+ *   activeDeadlineSeconds is killed and Failed (DeadlineExceeded).
+ *
+ * Probes (prober/) plug in through PodProbes: they learn of pods and of each status computed,
+ * answer readiness and liveness per container, and ask for a resync when a result changes.
+ * Environment references to ConfigMaps are read through the client when a container is created.
  *
  * Container exits arrive as runtime events and resync the pod at once. Restart-safe: a syncer
  * started on a runtime that already runs containers adopts them (nothing is restarted and
  * nothing is written when the API already shows their state) and removes those of pods that no
  * longer exist.
  */
-import type { Container, Pod, PodStatus } from '../../api/types.js';
+import type { ConfigMap, Container, Pod, PodStatus, Quantity } from '../../api/types.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
 import type { Client } from '../../client/rest.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/log.js';
+import { activeDeadlineRemainingMs, DEADLINE_EXCEEDED } from './active-deadline.js';
 import { formatGoDuration, type RestartBackoff } from './backoff.js';
 import { ContainerConfigError, containerConfigOf, sandboxConfigOf } from './container-config.js';
+import { configMapNamesOf } from './env.js';
 import type { KubeletMetrics } from './metrics.js';
 import { computePodActions, newestSandbox } from './pod-actions.js';
 import { PodWorkers } from './pod-workers.js';
 import { ImagePullError, isRuntimeNotFound, type ContainerRuntime, type ContainerStatusInfo, type PodSandbox, type PodSandboxConfig } from './runtime.js';
-import { generatePodStatus, isTerminalPhase, type ContainerWaiting, type ProbeStatus } from './status/pod-status.js';
+import { generatePodStatus, isTerminalPhase, type ContainerWaiting, type PodEviction, type ProbeStatus } from './status/pod-status.js';
 import { StatusManager } from './status/status-manager.js';
 
 /** Kubernetes never gives a container less than this to stop (kuberuntime's minimumGracePeriodInSeconds). */
@@ -47,8 +55,10 @@ export interface PodSyncerOptions {
   restartBackoff: RestartBackoff;
   /** Image-pull back-off; may be shared too. */
   imageBackoff: RestartBackoff;
-  /** Probe results (readiness, startup); without them a running container is ready. */
-  probes?: ProbeStatus;
+  /** The prober (readiness, liveness, startup); without one a running container is ready. */
+  probes?: PodProbes;
+  /** The node's allocatable resources: what an unset limit means for env resourceFieldRefs. */
+  nodeAllocatable?: Readonly<Record<string, Quantity>>;
   /** Where runtimes that write log files keep pod logs (the sandbox's logDirectory). */
   podLogsDir?: string;
   /** Where to report what happened to pods (Events); none for hollow nodes, whose writes are counted. */
@@ -61,6 +71,19 @@ export interface PodEventSink {
   event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
 }
 
+/**
+ * The prober as the syncer sees it: probe results (ProbeStatus), and the pod lifecycle it needs
+ * to run its workers. Every hook must be cheap and must not throw.
+ */
+export interface PodProbes extends ProbeStatus {
+  /** A pod bound to the node was added or changed (its workers see deletion through it). */
+  addPod?(pod: Pod): void;
+  /** The pod is gone or finished: stop its workers and drop its results. */
+  removePod?(uid: string): void;
+  /** The status just computed for pod: workers read container IDs and states from it. */
+  statusComputed?(pod: Pod, status: PodStatus): void;
+}
+
 /** What the runtime has for one pod. */
 export interface RuntimePod {
   sandboxes: PodSandbox[];
@@ -70,6 +93,17 @@ export interface RuntimePod {
 /** The grace period to stop a pod's containers with (killContainer's choice), at least 2 s. */
 export function gracePeriodOf(pod: Pod | undefined): number {
   const g = pod?.metadata.deletionGracePeriodSeconds ?? pod?.spec.terminationGracePeriodSeconds ?? MINIMUM_GRACE_PERIOD_SECONDS;
+  return Math.max(MINIMUM_GRACE_PERIOD_SECONDS, g);
+}
+
+/**
+ * The grace period to kill a container that failed a probe with (setTerminationGracePeriod): the
+ * pod's deletion grace period if it is being deleted, else the probe's
+ * terminationGracePeriodSeconds, else the pod's; at least 2 s.
+ */
+export function probeKillGracePeriod(pod: Pod, c: Container, reason: 'liveness' | 'startup'): number {
+  const probe = reason === 'liveness' ? c.livenessProbe : c.startupProbe;
+  const g = pod.metadata.deletionGracePeriodSeconds ?? probe?.terminationGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? MINIMUM_GRACE_PERIOD_SECONDS;
   return Math.max(MINIMUM_GRACE_PERIOD_SECONDS, g);
 }
 
@@ -124,6 +158,7 @@ export class PodSyncer {
     const known = this.pods.has(uid);
     this.pods.set(uid, pod);
     if (!known && !isTerminalPhase(pod.status?.phase) && pod.status?.phase !== 'Running') this.firstSeen.set(uid, this.o.clock.monotonic());
+    if (!isTerminalPhase(pod.status?.phase)) this.o.probes?.addPod?.(pod);
     // The echo of our own status write needs no sync: it shows what the last sync decided.
     if (this.statusManager.observe(pod) && known) return;
     if (this.started) this.workers.enqueue(uid);
@@ -181,6 +216,11 @@ export class PodSyncer {
     return this.pods.get(uid);
   }
 
+  /** The freshest status of pod the kubelet knows: its last write, or what the API shows. */
+  latestStatus(pod: Pod): PodStatus | undefined {
+    return this.statusManager.latestStatus(pod);
+  }
+
   /** Resolves when no sync is running. */
   idle(): Promise<void> {
     return this.workers.idle();
@@ -231,6 +271,7 @@ export class PodSyncer {
     if (pod.metadata.deletionTimestamp) return this.terminate(pod, rt, signal);
     if (isTerminalPhase(pod.status?.phase)) {
       // Finished: nothing runs again, so the sandbox (and its IP) is released; containers stay for logs.
+      this.o.probes?.removePod?.(uid);
       await this.killPod(rt, gracePeriodOf(pod));
       this.running.delete(uid);
       return;
@@ -241,12 +282,18 @@ export class PodSyncer {
   private async reconcile(pod: Pod, rt: RuntimePod, signal: AbortSignal): Promise<number | void> {
     const uid = pod.metadata.uid!;
     const runtime = this.o.runtime;
-    const actions = computePodActions(pod, rt.sandboxes, rt.containers);
+    const deadline = activeDeadlineRemainingMs(pod, this.statusManager.latestStatus(pod), this.o.clock.now());
+    if (deadline !== undefined && deadline <= 0) return this.evict(pod, rt, DEADLINE_EXCEEDED, signal);
+    const actions = computePodActions(pod, rt.sandboxes, rt.containers, this.o.probes);
     const waiting = new Map<string, ContainerWaiting>();
     let requeue: number | undefined;
     const retryIn = (ms: number) => (requeue = requeue === undefined ? ms : Math.min(requeue, ms));
 
     for (const id of actions.remove) await runtime.removeContainer(id);
+    for (const k of actions.kill) {
+      this.event(pod, 'Normal', 'Killing', k.message);
+      await runtime.stopContainer(k.id, probeKillGracePeriod(pod, k.container, k.reason)).catch(ignoreNotFound);
+    }
     if (actions.killPod) await this.killPod(rt, gracePeriodOf(pod));
     let sandboxId = actions.sandboxId;
     const sandboxConfig = sandboxConfigOf(pod, actions.createSandbox ? actions.sandboxAttempt : (newestSandbox(rt.sandboxes)?.metadata.attempt ?? 0), this.o.podLogsDir);
@@ -278,7 +325,13 @@ export class PodSyncer {
       }
       let config;
       try {
-        config = containerConfigOf(pod, s.container, s.attempt, image.image, { podIPs, hostIPs: [...this.o.hostIPs] });
+        const configMaps = await this.configMapsFor(pod, s.container, signal);
+        config = containerConfigOf(pod, s.container, s.attempt, image.image, {
+          podIPs,
+          hostIPs: this.o.hostIPs,
+          configMaps,
+          ...(this.o.nodeAllocatable ? { nodeAllocatable: this.o.nodeAllocatable } : {}),
+        });
       } catch (err) {
         if (!(err instanceof ContainerConfigError)) throw err;
         waiting.set(name, { reason: 'CreateContainerConfigError', message: err.message });
@@ -295,10 +348,13 @@ export class PodSyncer {
     }
 
     if (signal.aborted) return;
-    const acted = actions.remove.length > 0 || actions.killPod || actions.createSandbox || actions.start.length > 0;
+    const acted = actions.remove.length > 0 || actions.kill.length > 0 || actions.killPod || actions.createSandbox || actions.start.length > 0;
     const after = acted ? await this.runtimePod(uid) : rt;
     const status = this.statusOf(pod, after, waiting);
     await this.statusManager.set(pod, status, signal);
+    // The pod's deadline counts from the startTime just computed: come back when it passes.
+    const left = activeDeadlineRemainingMs(pod, status, this.o.clock.now());
+    if (left !== undefined && !isTerminalPhase(status.phase)) retryIn(Math.max(0, left));
     const sb = newestSandbox(after.sandboxes);
     if (sb?.state === 'ready') this.running.add(uid);
     else this.running.delete(uid);
@@ -314,6 +370,42 @@ export class PodSyncer {
       this.firstSeen.delete(uid);
     }
     return requeue;
+  }
+
+  /**
+   * Ends a pod the kubelet decided to stop (pod sync handlers' ShouldEvict: the active deadline):
+   * an event, its containers killed with the pod's grace period, then phase Failed with the reason.
+   */
+  private async evict(pod: Pod, rt: RuntimePod, eviction: PodEviction, signal: AbortSignal): Promise<void> {
+    const uid = pod.metadata.uid!;
+    this.event(pod, 'Normal', eviction.reason, eviction.message);
+    this.o.probes?.removePod?.(uid);
+    await this.killPod(rt, gracePeriodOf(pod), pod);
+    this.running.delete(uid);
+    this.firstSeen.delete(uid);
+    if (signal.aborted) return;
+    const after = await this.runtimePod(uid);
+    await this.statusManager.set(pod, this.statusOf(pod, after, new Map(), true, eviction), signal);
+  }
+
+  /**
+   * The ConfigMaps the container's environment refers to, read from the API (missing ones map to
+   * undefined). A read that fails for another reason is the container's config error, as the
+   * kubelet's configmap manager reports it.
+   */
+  private async configMapsFor(pod: Pod, c: Container, signal: AbortSignal): Promise<Map<string, ConfigMap | undefined>> {
+    const out = new Map<string, ConfigMap | undefined>();
+    const ns = pod.metadata.namespace ?? '';
+    for (const name of configMapNamesOf(c)) {
+      try {
+        out.set(name, await this.o.client.resource<ConfigMap>('ConfigMap').get(ns, name, { signal }));
+      } catch (err) {
+        if (isNotFound(err)) out.set(name, undefined);
+        else if (signal.aborted) throw err;
+        else throw new ContainerConfigError(`couldn't get configMap ${ns}/${name}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    return out;
   }
 
   /** Creates and starts one container; resolves with its ID, or undefined when it could not (reason in waiting). */
@@ -393,10 +485,10 @@ export class PodSyncer {
     await this.statusManager.set(pod, this.statusOf(pod, { sandboxes, containers: rt.containers }, new Map()), signal);
   }
 
-  private statusOf(pod: Pod, rt: RuntimePod, waiting: ReadonlyMap<string, ContainerWaiting>, terminal = false): PodStatus {
+  private statusOf(pod: Pod, rt: RuntimePod, waiting: ReadonlyMap<string, ContainerWaiting>, terminal = false, evicted?: PodEviction): PodStatus {
     const sb = newestSandbox(rt.sandboxes);
     const latest = this.statusManager.latestStatus(pod);
-    return generatePodStatus({
+    const status = generatePodStatus({
       pod: latest === pod.status ? pod : { ...pod, status: latest },
       ...(sb ? { sandbox: { ready: sb.state === 'ready', ips: sb.ips } } : {}),
       containers: rt.containers,
@@ -406,7 +498,10 @@ export class PodSyncer {
       now: this.o.clock.now(),
       runtimeName: this.runtimeName,
       terminal,
+      ...(evicted ? { evicted } : {}),
     });
+    this.o.probes?.statusComputed?.(pod, status);
+    return status;
   }
 
   /** syncTerminatingPod + the status manager's final write and delete. */
@@ -448,6 +543,7 @@ export class PodSyncer {
     this.interim.delete(uid);
     this.statusManager.forget(uid);
     this.workers.forget(uid);
+    this.o.probes?.removePod?.(uid);
     this.o.restartBackoff.resetPrefix(`${uid}/`);
     this.o.imageBackoff.resetPrefix(`${uid}/`);
   }

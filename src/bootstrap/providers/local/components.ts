@@ -153,6 +153,7 @@ export function workerComponents(cfg: LocalLabConfig, node: NodeState): Componen
         '--lease-renew-interval', t.leaseRenewInterval,
         '--restart-backoff-base', t.restartBackoffBase,
         '--restart-backoff-max', t.restartBackoffMax,
+        '--authentication-token-file', cfg.tokenFile,
         '--lab-name', labId(cfg.addresses.slot),
         ...(cfg.runtime === 'docker' ? ['--docker-network', labId(cfg.addresses.slot), '--cluster-cidr', networkFor('docker', cfg.addresses).clusterCIDR] : []),
         ...v(cfg),

@@ -24,6 +24,8 @@ export interface ResourceEnv {
   watch: WatchEnv;
   /** Default watch timeout bounds in seconds, as kube-apiserver's min-request-timeout. */
   minWatchTimeoutSeconds: number;
+  /** Bearer token sent to kubelets by the pods/log proxy. */
+  kubeletToken?: string;
 }
 
 type IncludeObject = 'None' | 'Metadata' | 'Object';

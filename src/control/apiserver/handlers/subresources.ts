@@ -157,7 +157,14 @@ async function finalize(env: ResourceEnv, req: IncomingMessage, res: ServerRespo
   sendObject(res, 200, obj, { as: 'object' }, env, info.query);
 }
 
-/** Proxies pods/log to the kubelet of the pod's node: GET http://<node>:<port>/containerLogs/<ns>/<pod>/<container>. */
+/**
+ * Proxies pods/log to the kubelet of the pod's node: GET
+ * http://<node InternalIP>:<kubelet port>/containerLogs/<ns>/<pod>/<container>, with the kubelet
+ * token as a bearer token (plain HTTP, API server to kubelet: the lab does not do kubelet TLS).
+ * A kubelet's refusal becomes a Status with its message, as kube-apiserver's
+ * GenericHttpResponseChecker makes it (400 BadRequest, 404 NotFound, others by code); a success is
+ * streamed through, for as long as the kubelet streams (follow).
+ */
 async function log(env: ResourceEnv, req: IncomingMessage, res: ServerResponse, info: ResourceRequest): Promise<void> {
   if (info.verb !== 'get') throw verbNotAllowed(info);
   const pod = env.store.get(info.resource, info.namespace, info.name) as Pod;
@@ -183,19 +190,53 @@ async function log(env: ResourceEnv, req: IncomingMessage, res: ServerResponse, 
     if (v !== null) params.set(k, v);
   }
   const path = `/containerLogs/${encodeURIComponent(info.namespace)}/${encodeURIComponent(info.name)}/${encodeURIComponent(container)}?${params}`;
+  const headers = env.kubeletToken ? { Authorization: `Bearer ${env.kubeletToken}` } : {};
   await new Promise<void>((resolve, reject) => {
-    const upstream = httpRequest({ host: addr, port, path, method: 'GET', timeout: 10_000 }, (up) => {
-      res.writeHead(up.statusCode ?? 502, { 'Content-Type': up.headers['content-type'] ?? 'text/plain', 'Transfer-Encoding': 'chunked' });
+    const upstream = httpRequest({ host: addr, port, path, method: 'GET', headers, timeout: 10_000 }, (up) => {
+      // The timeout guards the wait for an answer; a followed log may then be quiet for hours.
+      upstream.setTimeout(0);
+      const code = up.statusCode ?? 502;
+      if (code < 200 || code > 206) {
+        readKubeletError(up, code).then(reject, reject);
+        return;
+      }
+      res.writeHead(code, { 'Content-Type': up.headers['content-type'] ?? 'text/plain', 'Transfer-Encoding': 'chunked' });
       up.pipe(res);
       up.on('end', resolve);
-      up.on('error', reject);
+      // A stream cut because the client left is the normal end of `kubectl logs -f`.
+      up.on('error', (err) => (res.destroyed || res.writableEnded ? resolve() : reject(err)));
     });
     upstream.on('timeout', () => upstream.destroy(new Error('timed out')));
     upstream.on('error', (err) => {
       if (res.headersSent) return resolve();
       reject(errors.serviceUnavailable(`the kubelet of node "${pod.spec.nodeName}" at ${addr}:${port} did not answer: ${err.message}`));
     });
-    req.on('close', () => upstream.destroy());
+    // The client went away (kubectl logs -f interrupted): stop following.
+    res.on('close', () => upstream.destroy());
     upstream.end();
   });
+}
+
+/** The StatusError for a kubelet's refusal: its Status message (or its text), under the kubelet's code. */
+async function readKubeletError(up: IncomingMessage, code: number): Promise<StatusError> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of up as AsyncIterable<Buffer>) {
+    if (size < 64 * 1024) chunks.push(c);
+    size += c.length;
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  let message = text;
+  try {
+    const status = JSON.parse(text) as { kind?: string; message?: string };
+    if (status?.kind === 'Status' && typeof status.message === 'string') message = status.message;
+  } catch {
+    // plain text, as older kubelets write it
+  }
+  if (code === 400) return errors.badRequest(message);
+  if (code === 404) return new StatusError({ reason: 'NotFound', code, message, details: { name: '', kind: 'pods/log' } });
+  // A kubelet refusing the API server's token is the server's problem, not the client's credentials.
+  if (code === 401 || code === 403) return errors.internal(`the kubelet refused the API server's credentials (${code}): ${message}`);
+  if (code === 500) return errors.internal(message);
+  return new StatusError({ reason: code === 503 ? 'ServiceUnavailable' : 'InternalError', code, message: `the kubelet answered ${code}: ${message}` });
 }

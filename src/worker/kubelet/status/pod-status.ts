@@ -24,14 +24,23 @@ export interface ContainerWaiting {
 }
 
 /**
- * Probe results, filled in by the prober. Without one (or when a method answers undefined) a
- * running container counts as ready and started.
+ * Probe results, filled in by the prober (prober/). Without one (or when a method answers
+ * undefined) a running container counts as ready and started, and is never killed for a probe.
+ * containerId is the runtime's ID (without "<runtime>://").
  */
 export interface ProbeStatus {
-  /** Readiness of a running container. */
-  ready?(containerId: string, container: Container): boolean | undefined;
+  /** Readiness of a running container; podUid lets the prober probe at once when it is not ready yet. */
+  ready?(containerId: string, container: Container, podUid?: string): boolean | undefined;
   /** Whether a running container's startup probe has passed. */
-  started?(containerId: string, container: Container): boolean | undefined;
+  started?(containerId: string, container: Container, podUid?: string): boolean | undefined;
+  /** Which probe a running container failed, so that the kubelet kills (and restarts) it. */
+  failed?(containerId: string, container: Container): 'liveness' | 'startup' | undefined;
+}
+
+/** Set by a pod sync handler that ends the pod (activeDeadlineSeconds): the pod is Failed with this reason. */
+export interface PodEviction {
+  reason: string;
+  message: string;
 }
 
 export interface PodStatusInput {
@@ -51,6 +60,8 @@ export interface PodStatusInput {
   runtimeName: string;
   /** The pod's containers were stopped for good (deletion): the phase comes from exit codes. */
   terminal?: boolean;
+  /** The pod is ended by the kubelet (ShouldEvict): phase Failed, with status.reason and message. */
+  evicted?: PodEviction;
 }
 
 /** Condition types the kubelet owns; others (readiness gates, DisruptionTarget) belong to someone else. */
@@ -92,7 +103,11 @@ function terminatedOf(c: ContainerStatusInfo, runtimeName: string): ContainerSta
 }
 
 /** One container's status (convertToAPIContainerStatuses for one container). */
-export function containerStatusOf(spec: Container, containers: readonly ContainerStatusInfo[], o: { isInit: boolean; defaultReason: string; waiting?: ContainerWaiting; probes?: ProbeStatus; runtimeName: string }): ContainerStatus {
+export function containerStatusOf(
+  spec: Container,
+  containers: readonly ContainerStatusInfo[],
+  o: { isInit: boolean; defaultReason: string; waiting?: ContainerWaiting; probes?: ProbeStatus; runtimeName: string; podUid?: string },
+): ContainerStatus {
   const list = newestFirst(containers, spec.name);
   const latest = list[0];
   const previous = list[1];
@@ -110,9 +125,9 @@ export function containerStatusOf(spec: Container, containers: readonly Containe
     status.containerID = containerIdOf(o.runtimeName, latest.id);
     if (latest.state === 'running') {
       status.state = { running: { ...(latest.startedAt !== undefined ? { startedAt: time(latest.startedAt) } : {}) } };
-      status.started = o.probes?.started?.(latest.id, spec) ?? true;
+      status.started = o.probes?.started?.(latest.id, spec, o.podUid) ?? true;
       // A regular init container is ready only once it has completed.
-      status.ready = o.isInit ? false : status.started && (o.probes?.ready?.(latest.id, spec) ?? true);
+      status.ready = o.isInit ? false : status.started && (o.probes?.ready?.(latest.id, spec, o.podUid) ?? true);
     } else if (latest.state === 'exited') {
       status.state = terminatedOf(latest, o.runtimeName);
       status.ready = o.isInit && latest.exitCode === 0;
@@ -265,10 +280,11 @@ export function generatePodStatus(i: PodStatusInput): PodStatus {
   const old = pod.status ?? {};
   const inits = pod.spec.initContainers ?? [];
   const defaultReason = inits.length > 0 ? 'PodInitializing' : 'ContainerCreating';
-  const common = { probes: i.probes, runtimeName: i.runtimeName, defaultReason };
+  const common = { probes: i.probes, runtimeName: i.runtimeName, defaultReason, podUid: pod.metadata.uid };
   const initStatuses = inits.map((c) => containerStatusOf(c, i.containers, { ...common, isInit: true, waiting: i.waiting?.get(c.name) }));
   const statuses = pod.spec.containers.map((c) => containerStatusOf(c, i.containers, { ...common, isInit: false, waiting: i.waiting?.get(c.name) }));
-  const phase = podPhase(pod, initStatuses, statuses, i.terminal);
+  // An eviction (the active deadline) overrides the phase before conditions are made from it, as in generateAPIPodStatus.
+  const phase = i.evicted ? 'Failed' : podPhase(pod, initStatuses, statuses, i.terminal);
   const now = time(i.now);
   const oldConds = old.conditions;
   const conditions = [
@@ -284,6 +300,14 @@ export function generatePodStatus(i: PodStatusInput): PodStatus {
   if (pod.spec.hostNetwork) podIPs = hostIPs;
   else if (i.sandbox?.ips.length) podIPs = i.sandbox.ips.map((ip) => ({ ip }));
   const status: PodStatus = { phase, conditions };
+  if (i.evicted) {
+    status.reason = i.evicted.reason;
+    status.message = i.evicted.message;
+  } else if (isTerminalPhase(phase) && old.reason && isTerminalPhase(old.phase)) {
+    // A finished pod keeps the reason it finished with.
+    status.reason = old.reason;
+    if (old.message) status.message = old.message;
+  }
   if (hostIPs.length) {
     status.hostIP = hostIPs[0]!.ip;
     status.hostIPs = hostIPs;

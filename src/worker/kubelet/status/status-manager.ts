@@ -2,8 +2,8 @@
  * Writes pod status through the status subresource, only when it changed (the kubelet's status
  * manager, pkg/kubelet/status/status_manager.go):
  *
- * - Only the fields the kubelet owns are compared and sent: phase, its conditions, IPs, start
- *   time and container statuses. Conditions of others (readiness gates, DisruptionTarget) are
+ * - Only the fields the kubelet owns are compared and sent: phase, reason and message, its
+ *   conditions, IPs, start time and container statuses. Conditions of others (readiness gates, DisruptionTarget) are
  *   kept as the API has them.
  * - A JSON merge patch, so whatever else is in status (qosClass, nominatedNodeName) stays.
  * - A pod that reached Succeeded or Failed is never moved back.
@@ -46,13 +46,14 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 const emptyToUndefined = <T>(xs: T[] | undefined): T[] | undefined => (xs && xs.length > 0 ? xs : undefined);
 
 /**
- * Whether two statuses agree on everything the kubelet owns: phase, IPs, start time, container
+ * Whether two statuses agree on everything the kubelet owns: phase, reason, message, IPs, start time, container
  * statuses, and its conditions (in any order; conditions of others are not compared).
  */
 export function sameKubeletStatus(a: PodStatus | undefined, b: PodStatus | undefined): boolean {
   const x = a ?? {};
   const y = b ?? {};
   if (x.phase !== y.phase || x.hostIP !== y.hostIP || x.podIP !== y.podIP || x.startTime !== y.startTime) return false;
+  if ((x.reason ?? '') !== (y.reason ?? '') || (x.message ?? '') !== (y.message ?? '')) return false;
   if (!jsonEqual(x.hostIPs, y.hostIPs) || !jsonEqual(x.podIPs, y.podIPs)) return false;
   if (!jsonEqual(emptyToUndefined(x.containerStatuses), emptyToUndefined(y.containerStatuses))) return false;
   if (!jsonEqual(emptyToUndefined(x.initContainerStatuses), emptyToUndefined(y.initContainerStatuses))) return false;
@@ -75,6 +76,8 @@ export function statusPatch(uid: string, current: PodStatus | undefined, desired
   const foreign = (current?.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type));
   const s: Record<string, unknown> = {
     phase: desired.phase,
+    reason: desired.reason ?? null,
+    message: desired.message ?? null,
     conditions: [...(desired.conditions ?? []), ...foreign],
     hostIP: desired.hostIP ?? null,
     hostIPs: desired.hostIPs ?? null,
