@@ -7,7 +7,7 @@ import test from 'ava';
 import Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Pod, Service } from '../../src/api/types.js';
+import type { Endpoints, Pod, Service } from '../../src/api/types.js';
 import type { LabState } from '../../src/bootstrap/state.js';
 import { getJson } from '../../src/demo/traffic.js';
 import { httpGet } from '../../src/util/http.js';
@@ -104,6 +104,49 @@ dt('a restarted kubelet adopts the running containers without restarting them', 
   }
   const ids = await docker.listContainers({ all: true, filters: { label: ['io.kubernetes.container.name=echo', 'io.kubelab.node=worker-1', `io.kubelab.lab=kubelab-s${state().slot}`] } });
   t.is(ids.filter((c) => c.State === 'running').length, mine.length, 'no duplicate containers');
+});
+
+dt('readiness gates the Endpoints and a deleted pod stops gracefully (SIGTERM, exit 0)', async (t) => {
+  const [p] = await echoPods();
+  const name = p!.metadata.name!;
+  const ip = p!.status!.podIP!;
+  const eps = () => lab.client.resource<Endpoints>('Endpoints').get('default', 'echo');
+  await fetch(`http://${ip}:8080/fail-readiness`, { method: 'POST' });
+  await eventually(async () => ((await eps()).subsets ?? []).some((s) => (s.notReadyAddresses ?? []).some((a) => a.ip === ip)), { timeoutMs: 20_000, message: 'not ready address' });
+  const ac = new AbortController();
+  t.teardown(() => ac.abort());
+  let last: { exitCode: number } | undefined;
+  const watched = (async () => {
+    for await (const ev of pods().watch('default', { fieldSelector: `metadata.name=${name}`, resourceVersion: p!.metadata.resourceVersion!, signal: ac.signal })) {
+      last = (ev.object as Pod).status?.containerStatuses?.[0]?.state?.terminated ?? last;
+      if (ev.type === 'DELETED') return;
+    }
+  })();
+  t.is((await lab.kubectl(['delete', 'pod', name])).code, 0);
+  await watched;
+  t.is(last?.exitCode, 0);
+  await echoPods();
+});
+
+dt("an emptyDir volume is shared by a pod's containers", async (t) => {
+  await pods().create('default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'shared' },
+    spec: {
+      volumes: [{ name: 'data', emptyDir: {} }],
+      containers: [
+        { name: 'writer', image: 'kubelab/pause:0.1.0', command: ['sh', '-c', 'echo written-by-writer > /data/note; sleep 3600'], volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+        { name: 'reader', image: 'kubelab/pause:0.1.0', command: ['sh', '-c', 'until cat /data/note; do sleep 0.2; done; sleep 3600'], volumeMounts: [{ name: 'data', mountPath: '/data' }] },
+      ],
+    },
+  });
+  await eventually(async () => {
+    const r = await lab.kubectl(['logs', 'shared', '-c', 'reader']);
+    return r.code === 0 && r.stdout.includes('written-by-writer');
+  }, { timeoutMs: 60_000, message: 'the reader sees the writer\'s file' });
+  await pods().delete('default', 'shared', { gracePeriodSeconds: 0 });
+  t.pass();
 });
 
 dt('lab down stops every container of the lab and leaves no cluster-IP interface behind', async (t) => {

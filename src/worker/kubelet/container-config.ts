@@ -13,6 +13,8 @@ import {
   POD_NAMESPACE_LABEL,
   POD_UID_LABEL,
   type ContainerConfig,
+  type ContainerMount,
+  type HostPathType,
   type PodSandboxConfig,
   type PortMapping,
 } from './runtime.js';
@@ -71,8 +73,27 @@ export function containerConfigOf(pod: Pod, c: Container, attempt: number, image
     env: vars,
     ports: (c.ports ?? []).map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? 'TCP', ...(p.name ? { name: p.name } : {}) })),
     resources,
+    ...(c.volumeMounts?.length ? { mounts: mountsOf(pod, c) } : {}),
     logPath: `${c.name}/${attempt}.log`,
     labels: { [POD_NAME_LABEL]: pod.metadata.name ?? '', [POD_NAMESPACE_LABEL]: pod.metadata.namespace ?? '', [POD_UID_LABEL]: pod.metadata.uid ?? '', [CONTAINER_NAME_LABEL]: c.name },
     annotations: {},
   };
+}
+
+/**
+ * The container's volume mounts with their sources from the pod's volumes: emptyDir and hostPath
+ * (a volume of another kind, or one the pod does not declare, is skipped: validation refuses the
+ * latter; the others are not supported by the lab's runtimes).
+ */
+export function mountsOf(pod: Pod, c: Container): ContainerMount[] {
+  const volumes = new Map((pod.spec.volumes ?? []).map((v) => [v.name, v]));
+  const out: ContainerMount[] = [];
+  for (const m of c.volumeMounts ?? []) {
+    const v = volumes.get(m.name);
+    if (!v) continue;
+    const base = { volume: m.name, containerPath: m.mountPath, ...(m.readOnly ? { readOnly: true } : {}) };
+    if (v.hostPath) out.push({ ...base, source: { hostPath: { path: v.hostPath.path, ...(v.hostPath.type ? { type: v.hostPath.type as HostPathType } : {}) } } });
+    else if (v.emptyDir) out.push({ ...base, source: { emptyDir: {} } });
+  }
+  return out;
 }

@@ -80,6 +80,20 @@ export interface ContainerMetadata {
   attempt: number;
 }
 
+/** hostPath types the runtimes check (Kubernetes' HostPathType, for the ones that matter here). */
+export type HostPathType = '' | 'DirectoryOrCreate' | 'Directory' | 'File' | 'Socket' | 'FileOrCreate';
+
+/** One pod volume mounted into a container (CRI Mount, with the volume's source). */
+export interface ContainerMount {
+  /** The pod volume's name (an emptyDir's directory name). */
+  volume: string;
+  /** Absolute path inside the container. */
+  containerPath: string;
+  readOnly?: boolean;
+  /** emptyDir: a per-pod directory the runtime owns, shared by the pod's containers; hostPath: a path on the node. */
+  source: { emptyDir: Record<string, never> } | { hostPath: { path: string; type?: HostPathType } };
+}
+
 /** CRI ContainerConfig, for the fields the lab uses. */
 export interface ContainerConfig {
   metadata: ContainerMetadata;
@@ -96,6 +110,8 @@ export interface ContainerConfig {
   ports: { containerPort: number; protocol: 'TCP' | 'UDP' | 'SCTP'; name?: string }[];
   /** Limits: CPU in millicores and memory in bytes; absent means unlimited. */
   resources: { cpuMillis?: number; memoryBytes?: number };
+  /** Volumes to mount (runtimes without a filesystem of their own, such as process, ignore them). */
+  mounts?: ContainerMount[];
   /** Log file of this container, relative to the sandbox's logDirectory (CRI log_path). */
   logPath?: string;
   labels: Record<string, string>;

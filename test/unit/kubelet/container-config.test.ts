@@ -1,7 +1,7 @@
 /** A pod turned into sandbox and container configs. */
 import test from 'ava';
 import type { Pod } from '../../../src/api/types.js';
-import { ContainerConfigError, containerConfigOf, sandboxConfigOf } from '../../../src/worker/kubelet/container-config.js';
+import { ContainerConfigError, containerConfigOf, mountsOf, sandboxConfigOf } from '../../../src/worker/kubelet/container-config.js';
 
 const pod: Pod = {
   metadata: { name: 'web-1', namespace: 'shop', uid: 'u-1', labels: { app: 'web' }, annotations: { note: 'x' } },
@@ -57,4 +57,28 @@ test('references the kubelet cannot resolve are a CreateContainerConfigError', (
   const bad: Pod = structuredClone(pod);
   bad.spec.containers[0]!.env = [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cm', key: 'k' } } }];
   t.throws(() => containerConfigOf(bad, bad.spec.containers[0]!, 0, 'x', net), { instanceOf: ContainerConfigError });
+});
+
+test('mountsOf() gives each volume mount its emptyDir or hostPath source, and skips undeclared volumes', (t) => {
+  const pod = {
+    metadata: { name: 'p', namespace: 'd', uid: 'u' },
+    spec: {
+      volumes: [{ name: 'scratch', emptyDir: {} }, { name: 'host', hostPath: { path: '/var/log', type: 'Directory' } }],
+      containers: [
+        {
+          name: 'c',
+          image: 'i',
+          volumeMounts: [
+            { name: 'scratch', mountPath: '/data' },
+            { name: 'host', mountPath: '/host-logs', readOnly: true },
+            { name: 'ghost', mountPath: '/nowhere' },
+          ],
+        },
+      ],
+    },
+  } as unknown as Pod;
+  t.deepEqual(mountsOf(pod, pod.spec.containers[0]!), [
+    { volume: 'scratch', containerPath: '/data', source: { emptyDir: {} } },
+    { volume: 'host', containerPath: '/host-logs', readOnly: true, source: { hostPath: { path: '/var/log', type: 'Directory' } } },
+  ]);
 });

@@ -1,7 +1,5 @@
 /**
- * Volumes of the docker runtime. The runtime interface has no mounts yet (CRI's
- * ContainerConfig.mounts), so a container config may carry them in an extra `mounts` field
- * (DockerContainerConfig); the kubelet fills it once the interface grows it.
+ * Volumes of the docker runtime, from ContainerConfig.mounts (CRI's mounts).
  *
  * emptyDir is a directory per pod under the runtime's state dir, bind-mounted into every
  * container of the pod that mounts it, so they share files as in Kubernetes; it outlives
@@ -10,26 +8,12 @@
  */
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import type { ContainerConfig } from '../../runtime.js';
+import type { ContainerConfig, ContainerMount, HostPathType } from '../../runtime.js';
 
-/** hostPath types the runtime checks (Kubernetes' HostPathType, for the ones that matter here). */
-export type HostPathType = '' | 'DirectoryOrCreate' | 'Directory' | 'File' | 'Socket' | 'FileOrCreate';
+export type { ContainerMount, HostPathType };
 
-/** One volume mounted into a container. */
-export interface ContainerMount {
-  /** The pod volume's name (the emptyDir's directory name). */
-  volume: string;
-  /** Absolute path inside the container. */
-  containerPath: string;
-  readOnly?: boolean;
-  /** emptyDir: a per-pod directory the runtime owns; hostPath: a path on the Docker host. */
-  source: { emptyDir: Record<string, never> } | { hostPath: { path: string; type?: HostPathType } };
-}
-
-/** A container config with mounts, until ContainerConfig has them. */
-export interface DockerContainerConfig extends ContainerConfig {
-  mounts?: ContainerMount[];
-}
+/** Kept for callers written before ContainerConfig had mounts. */
+export type DockerContainerConfig = ContainerConfig;
 
 /** The directory of a pod's emptyDir volumes. */
 export function podVolumesDir(stateDir: string, podUid: string): string {
