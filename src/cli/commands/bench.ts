@@ -3,8 +3,10 @@ import type { Command } from 'commander';
 import { plainTable, render } from '../table.js';
 import { writeFileSync } from 'node:fs';
 import { runApiBench, type ApiBenchResult } from '../../bench/api.js';
+import { runConvergenceBench, type ConvergenceResult } from '../../bench/proxy.js';
+import { runRestartBench, type RestartBenchResult } from '../../bench/restart.js';
 import { runSchedulingBench, type SchedulingBenchResult } from '../../bench/scheduling.js';
-import { action, intFlag } from '../util.js';
+import { action, choiceFlag, intFlag } from '../util.js';
 
 export function printApiBench(r: ApiBenchResult): string {
   const ops = plainTable(['OPERATION', 'CONCURRENCY', 'OPS', 'OPS/S', 'P50 MS', 'P99 MS', 'MAX MS']);
@@ -24,6 +26,20 @@ export function printSchedulingBench(r: SchedulingBenchResult): string {
 bound per second: ${r.perSecond.join(' ')}
 creates offered: ${r.createdPerSecond} pods/s; hollow nodes: ${Math.round(r.hollowRssPerNodeBytes / 1024)} KiB RSS per node
 `;
+}
+
+export function printProxyBench(r: ConvergenceResult): string {
+  const t = plainTable(['MEASURE', 'COUNT', 'P50 MS', 'P90 MS', 'P99 MS', 'MAX MS']);
+  t.push(['Endpoints write sent -> proxy routing changed', r.convergence.count, r.convergence.p50Ms, r.convergence.p90Ms, r.convergence.p99Ms, r.convergence.maxMs]);
+  t.push(['Endpoints write round trip', r.writeRoundTrip.count, r.writeRoundTrip.p50Ms, r.writeRoundTrip.p90Ms, r.writeRoundTrip.p99Ms, r.writeRoundTrip.maxMs]);
+  return `${render(t)}\n\n${r.changes} readiness changes, ${r.mismatches} routing mismatches\n`;
+}
+
+export function printRestartBench(r: RestartBenchResult): string {
+  const t = plainTable(['FROM KILL TO', 'COUNT', 'P50 MS', 'P90 MS', 'P99 MS', 'MAX MS']);
+  if (r.runtimeLatency) t.push(['container started again (Docker event)', r.runtimeLatency.count, r.runtimeLatency.p50Ms, r.runtimeLatency.p90Ms, r.runtimeLatency.p99Ms, r.runtimeLatency.maxMs]);
+  t.push(['API shows it Running, restartCount 1', r.apiLatency.count, r.apiLatency.p50Ms, r.apiLatency.p90Ms, r.apiLatency.p99Ms, r.apiLatency.maxMs]);
+  return `${render(t)}\n\n${r.restarted} of ${r.options.pods} containers restarted (${r.options.runtime} runtime)\n`;
 }
 
 function writeJson(file: string | undefined, result: unknown): void {
@@ -51,6 +67,36 @@ export function registerBenchCommands(program: Command): void {
           progress: (l) => process.stderr.write(` • ${l}\n`),
         });
         process.stdout.write(printApiBench(result));
+        writeJson(opts.json, result);
+      }),
+    );
+  bench
+    .command('proxy')
+    .description('readiness change to proxy routing change: p50/p99 over many Endpoints updates')
+    .option('--changes <n>', 'Endpoints updates to make', '200')
+    .option('--json <file>', 'also write the results as JSON')
+    .action(
+      action(async (opts) => {
+        const result = await runConvergenceBench({ changes: intFlag('--changes', opts.changes, 1, 100_000), progress: (l) => process.stderr.write(` • ${l}\n`) });
+        process.stdout.write(printProxyBench(result));
+        writeJson(opts.json, result);
+        if (result.mismatches > 0) process.exitCode = 1;
+      }),
+    );
+  bench
+    .command('restart')
+    .description('a killed container running again: p50/p99 from kill to restart, on the docker or process runtime')
+    .option('--runtime <name>', 'docker or process', 'process')
+    .option('--pods <n>', 'containers to kill (each once)', '30')
+    .option('--json <file>', 'also write the results as JSON')
+    .action(
+      action(async (opts) => {
+        const result = await runRestartBench({
+          runtime: choiceFlag('--runtime', opts.runtime, ['docker', 'process'] as const),
+          pods: intFlag('--pods', opts.pods, 1, 100),
+          progress: (l) => process.stderr.write(` • ${l}\n`),
+        });
+        process.stdout.write(printRestartBench(result));
         writeJson(opts.json, result);
       }),
     );

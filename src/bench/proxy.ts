@@ -1,6 +1,5 @@
 /**
- * How fast a readiness change reaches the proxy's routing: `npx tsx
- * src/worker/proxy/bench-convergence.ts [--changes 200] [--json FILE]`.
+ * `lab bench proxy`: how fast a readiness change reaches the service proxy's routing.
  *
  * Starts an API server as its own process (HTTPS, token, durable SQLite, as in a lab) and a
  * proxy in this process, creates a Service whose Endpoints have three addresses, then flips one
@@ -10,15 +9,11 @@
  * the routing then includes or excludes the address as written. It also reports the update's
  * own round trip, for scale. Endpoint addresses are never connected to, so they need not exist.
  */
-import { pathToFileURL } from 'node:url';
-import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
-import type { EndpointAddress, Endpoints, Service } from '../../api/types.js';
-import { startBenchApiServer } from '../../bench/apiserver-process.js';
-import { Latency, type LatencySummary } from '../../bench/stats.js';
-import { Client } from '../../client/rest.js';
-import { parseFlags } from '../../util/daemon.js';
-import { startProxy } from './proxy.js';
+import type { EndpointAddress, Endpoints, Service } from '../api/types.js';
+import { Client } from '../client/rest.js';
+import { startProxy } from '../worker/proxy/proxy.js';
+import { startBenchApiServer } from './apiserver-process.js';
+import { Latency, type LatencySummary } from './stats.js';
 
 export interface ConvergenceOptions {
   /** Readiness changes to make (default 200). */
@@ -95,26 +90,3 @@ export async function runConvergenceBench(o: ConvergenceOptions = {}): Promise<C
     await api.stop();
   }
 }
-
-async function main(): Promise<void> {
-  const cmd = new Command('bench-convergence')
-    .description('Readiness change to routing change: p50/p99 over a number of Endpoints updates.')
-    .option('--changes <n>', 'Endpoints updates to make', '200')
-    .option('--json <file>', 'also write the results as JSON');
-  const f = parseFlags<{ changes: string; json?: string }>(cmd);
-  if (!/^\d+$/.test(f.changes) || Number(f.changes) < 1 || Number(f.changes) > 100_000) {
-    process.stderr.write(`error: --changes "${f.changes}" is not a number from 1 to 100000\n`);
-    process.exit(2);
-  }
-  const r = await runConvergenceBench({ changes: Number(f.changes), progress: (l) => process.stderr.write(` • ${l}\n`) });
-  const row = (name: string, s: LatencySummary) => `${name.padEnd(34)} p50 ${s.p50Ms.toFixed(2)} ms  p90 ${s.p90Ms.toFixed(2)} ms  p99 ${s.p99Ms.toFixed(2)} ms  max ${s.maxMs.toFixed(2)} ms`;
-  process.stdout.write(
-    `${r.changes} readiness changes, ${r.mismatches} routing mismatches\n` +
-      `${row('write sent -> routing changed', r.convergence)}\n` +
-      `${row('write round trip', r.writeRoundTrip)}\n`,
-  );
-  if (f.json) writeFileSync(f.json, JSON.stringify(r, null, 2) + '\n');
-  if (r.mismatches > 0) process.exitCode = 1;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
