@@ -65,6 +65,12 @@ function resourceOfKey(key: string): ResourceInfo | undefined {
   return resourceFor(parts[2] === 'core' ? '' : parts[2]!, parts[3]!);
 }
 
+/** The writer's own object, given its revision (it is never changed after the write). */
+function withResourceVersion(obj: KObject, rev: number): KObject {
+  obj.metadata.resourceVersion = String(rev);
+  return obj;
+}
+
 function decode(value: string, rev: number): KObject {
   const obj = JSON.parse(value) as KObject;
   obj.metadata.resourceVersion = String(rev);
@@ -242,7 +248,7 @@ export class WatchCache {
       const r = resourceOfKey(se.kv.key);
       if (!r) continue;
       const rev = se.kv.modRevision;
-      const obj = decode(se.kv.value, rev);
+      const obj = se.object !== undefined ? withResourceVersion(se.object as KObject, rev) : decode(se.kv.value, rev);
       if (rev <= snapshotRev) {
         // History before the snapshot: only for the ring, the store already has the result.
         const prev = se.prevKv ? decode(se.prevKv.value, se.prevKv.modRevision) : undefined;

@@ -148,7 +148,7 @@ export class Store {
     try {
       this.admit(r, obj, undefined, ctx);
       if (o.dryRun) return obj;
-      const kv = await this.storage.create(this.key(r, ns, meta.name!), encode(obj));
+      const kv = await this.storage.create(this.key(r, ns, meta.name!), encode(obj), obj);
       return this.cached(r, kv.key, kv.modRevision, obj);
     } catch (err) {
       if (err instanceof KeyExistsError) throw errors.alreadyExists({ group: r.group, resource: r.plural }, meta.name!);
@@ -243,7 +243,7 @@ export class Store {
           const kv = await this.storage.delete(key, entry.rev);
           return { ...next, metadata: { ...next.metadata, resourceVersion: String(kv.modRevision) } };
         }
-        const kv = await this.storage.update(key, encode(next), entry.rev);
+        const kv = await this.storage.update(key, encode(next), entry.rev, next);
         return this.cached(r, key, kv.modRevision, next);
       } catch (err) {
         if (err instanceof RevisionConflictError && !precondition && attempt < MAX_RETRIES) continue;
@@ -355,7 +355,7 @@ export class Store {
       if (r === NAMESPACES) next.status = { ...(next.status as object), phase: 'Terminating' };
       if (o.dryRun) return { obj: next, deleted: false };
       try {
-        const kv = await this.storage.update(key, encode(next), entry.rev);
+        const kv = await this.storage.update(key, encode(next), entry.rev, next);
         return { obj: this.cached(r, key, kv.modRevision, next), deleted: false };
       } catch (err) {
         if (err instanceof RevisionConflictError && attempt < MAX_RETRIES) continue;

@@ -25,6 +25,11 @@ export interface StorageEvent {
   kv: KeyValue;
   /** The value before this event, when the backend still has it. */
   prevKv?: KeyValue;
+  /**
+   * The written value already decoded, when the writer handed it over (in-process backends pass
+   * it along so the watch cache need not parse what was just serialised). Never changed after.
+   */
+  object?: unknown;
 }
 
 export interface ListOptions {
@@ -102,14 +107,15 @@ export interface Storage {
 
   /**
    * Creates key. Resolves once the write is durable. Throws KeyExistsError if the key exists.
+   * object, if given, is value decoded (see StorageEvent.object).
    */
-  create(key: string, value: string): Promise<KeyValue>;
+  create(key: string, value: string, object?: unknown): Promise<KeyValue>;
 
   /**
    * Replaces key's value if its mod revision is expectedModRevision. Resolves once durable.
    * Throws KeyNotFoundError or RevisionConflictError.
    */
-  update(key: string, value: string, expectedModRevision: number): Promise<KeyValue>;
+  update(key: string, value: string, expectedModRevision: number, object?: unknown): Promise<KeyValue>;
 
   /**
    * Deletes key, if expectedModRevision is given only when the key is at that revision.

@@ -7,16 +7,18 @@
  * is the newest row of each key; history for watch is the rows themselves; compaction removes
  * rows that a newer row supersedes.
  *
- * Group commit: writes that arrive in the same turn of the event loop are applied in one
- * transaction with one fsync, then acknowledged together. Compare-and-swap checks run against
- * an in-memory index of key -> (createRevision, modRevision), which the single writer keeps
- * exact; a failed transaction rolls the index back and rejects the whole batch.
+ * Group commit: the writes waiting when the writer thread is free go to it as one batch, one
+ * transaction and one fsync, and are acknowledged together once durable; while a batch is on
+ * disk its way, the next one gathers, so the event loop never waits for the disk (see
+ * sqlite-threads.ts). Compare-and-swap checks run here, against an in-memory index of key ->
+ * (createRevision, modRevision) that this single writer keeps exact, with values of rows still
+ * in flight kept until they are committed; a failed batch rolls the index back and rejects
+ * every write in it.
  */
 import Database from 'better-sqlite3';
-import { Worker } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import {
   CompactedError,
   KeyExistsError,
@@ -30,6 +32,7 @@ import {
   type StorageEvent,
   type WatchHandler,
 } from './interface.js';
+import { startCheckpointer, startWriter, type LogRow, type WriterCommand, type WriterReply, type WriterRequest } from './sqlite-threads.js';
 
 /** Observes commits, for metrics; every method is optional. */
 export interface StorageObserver {
@@ -40,28 +43,13 @@ export interface StorageObserver {
 }
 
 export interface SqliteStorageOptions {
-  /** Database file; created with its directory when missing. ':memory:' for tests that need no durability. */
+  /** Database file; created with its directory when missing. */
   path: string;
   observer?: StorageObserver;
   /** How often a background thread checkpoints the WAL into the database file, ms (default 1000). */
   checkpointIntervalMs?: number;
 }
 
-/**
- * The checkpointer: a worker thread with its own connection that copies the WAL into the
- * database file (PASSIVE: never blocks the writer). SQLite's automatic checkpoint would run
- * inside a commit on the API server's event loop and stall every request for tens of ms.
- */
-const CHECKPOINTER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.module);
-const db = new Database(workerData.path);
-db.pragma('busy_timeout = 5000');
-const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage(String(err && err.message)); }
-}, workerData.intervalMs);
-parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); db.close(); process.exit(0); } });
-`;
 
 interface IndexEntry {
   createRevision: number;
@@ -69,9 +57,17 @@ interface IndexEntry {
 }
 
 type Op =
-  | { kind: 'create'; key: string; value: string; done: Settle }
-  | { kind: 'update'; key: string; value: string; expected: number; done: Settle }
+  | { kind: 'create'; key: string; value: string; object: unknown; done: Settle }
+  | { kind: 'update'; key: string; value: string; expected: number; object: unknown; done: Settle }
   | { kind: 'delete'; key: string; expected: number | undefined; done: Settle };
+
+/** A batch sent to the writer thread. */
+interface Batch {
+  /** The revision before the batch: what is durable while it is in flight. */
+  startRev: number;
+  /** Resolves when the writer has answered (committed or failed). */
+  done: Promise<void>;
+}
 
 interface Settle {
   resolve(kv: KeyValue): void;
@@ -92,8 +88,6 @@ interface Watcher {
   end: string;
   handler: WatchHandler;
 }
-
-const require = createRequire(import.meta.url);
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS log (
@@ -116,38 +110,63 @@ export class SqliteStorage implements Storage {
   private queue: Op[] = [];
   private flushScheduled = false;
   private closed = false;
+  /** The batch the writer thread is committing, if any: only one at a time. */
+  private inflight: Batch | undefined;
+  /** Values of rows sent to the writer and not yet committed, by revision (the main connection cannot read them yet). */
+  private readonly pendingValues = new Map<number, string>();
+  private readonly writer: Worker;
+  private nextRequest = 0;
+  private readonly replies = new Map<number, (r: WriterReply) => void>();
   private readonly watchers = new Set<Watcher>();
   private readonly observer: StorageObserver;
   private readonly stmt: ReturnType<SqliteStorage['prepare']>;
-  private readonly checkpointer: Worker | undefined;
+  private readonly checkpointer: Worker;
 
   constructor(options: SqliteStorageOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('wal_autocheckpoint = 0');
     this.db.exec(SCHEMA);
-    if (options.path !== ':memory:') {
-      this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Worker(CHECKPOINTER, {
-        eval: true,
-        workerData: { path: options.path, intervalMs: options.checkpointIntervalMs ?? 1000, module: require.resolve('better-sqlite3') },
-      });
-      // A failing checkpointer costs disk space (the WAL grows), not correctness: report it.
-      this.checkpointer.on('error', (err) => this.observer.checkpointError?.(err));
-      this.checkpointer.on('message', (m) => this.observer.checkpointError?.(new Error(String(m))));
-      this.checkpointer.unref();
-    }
     this.observer = options.observer ?? {};
     this.stmt = this.prepare();
     this.load();
+    this.writer = startWriter(options.path);
+    this.writer.on('message', (r: WriterReply) => {
+      const settle = this.replies.get(r.id);
+      this.replies.delete(r.id);
+      settle?.(r);
+    });
+    this.writer.on('error', (err) => {
+      // The writer died: nothing more can be made durable. Fail what waits, refuse what comes.
+      for (const settle of this.replies.values()) settle({ id: -1, ok: false, message: `the storage writer thread failed: ${err.message}` });
+      this.replies.clear();
+    });
+    this.writer.unref();
+    this.checkpointer = startCheckpointer(options.path, options.checkpointIntervalMs ?? 1000);
+    // A failing checkpointer costs disk space (the WAL grows), not correctness: report it.
+    this.checkpointer.on('error', (err) => this.observer.checkpointError?.(err));
+    this.checkpointer.on('message', (m) => this.observer.checkpointError?.(new Error(String(m))));
+  }
+
+  /** Sends a request to the writer thread; resolves with its reply (the thread is referenced while busy). */
+  private request(req: WriterCommand): Promise<WriterReply> {
+    const id = this.nextRequest++;
+    return new Promise((resolve) => {
+      this.replies.set(id, (r) => {
+        if (this.replies.size === 0) this.writer.unref();
+        resolve(r);
+      });
+      this.writer.ref();
+      this.writer.postMessage({ ...req, id } as WriterRequest);
+    });
   }
 
   private prepare() {
     const db = this.db;
     return {
-      insert: db.prepare('INSERT INTO log (rev, key, create_rev, prev_rev, deleted, value) VALUES (?, ?, ?, ?, ?, ?)'),
       valueAt: db.prepare<[number], { value: string }>('SELECT value FROM log WHERE rev = ?'),
       latest: db.prepare<[string], Row>('SELECT * FROM log WHERE key = ? ORDER BY rev DESC LIMIT 1'),
       listAt: db.prepare<[string, string, number, number], Row>(
@@ -163,11 +182,6 @@ export class SqliteStorage implements Storage {
          LEFT JOIN log p ON p.rev = l.prev_rev
          WHERE l.rev >= ? AND l.key >= ? AND l.key < ? ORDER BY l.rev`,
       ),
-      compact: db.prepare<[number, number]>(
-        `DELETE FROM log WHERE rev <= ? AND (deleted = 1 OR EXISTS (
-           SELECT 1 FROM log n WHERE n.key = log.key AND n.rev > log.rev AND n.rev <= ?))`,
-      ),
-      setMeta: db.prepare<[string, number]>('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
     };
   }
 
@@ -218,12 +232,12 @@ export class SqliteStorage implements Storage {
     return result;
   }
 
-  create(key: string, value: string): Promise<KeyValue> {
-    return this.enqueue((done) => ({ kind: 'create', key, value, done }));
+  create(key: string, value: string, object?: unknown): Promise<KeyValue> {
+    return this.enqueue((done) => ({ kind: 'create', key, value, object, done }));
   }
 
-  update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    return this.enqueue((done) => ({ kind: 'update', key, value, expected: expectedModRevision, done }));
+  update(key: string, value: string, expectedModRevision: number, object?: unknown): Promise<KeyValue> {
+    return this.enqueue((done) => ({ kind: 'update', key, value, expected: expectedModRevision, object, done }));
   }
 
   delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
@@ -256,28 +270,35 @@ export class SqliteStorage implements Storage {
 
   async compact(revision: number): Promise<void> {
     this.assertOpen();
-    const target = Math.min(revision, this.rev);
+    // Only what is committed can be compacted: never past a batch still in flight.
+    const committed = this.inflight ? this.inflight.startRev : this.rev;
+    const target = Math.min(revision, committed);
     if (target <= this.compactRev) return;
-    this.db.transaction(() => {
-      this.stmt.compact.run(target, target);
-      this.stmt.setMeta.run('compact_rev', target);
-    })();
-    this.compactRev = target;
+    const r = await this.request({ type: 'compact', rev: target });
+    if (!r.ok) throw new Error(`compaction to revision ${target} failed: ${r.message}`);
+    this.compactRev = Math.max(this.compactRev, target);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.queue.length) this.flush();
     this.closed = true;
-    this.watchers.clear();
-    if (this.checkpointer) {
-      this.checkpointer.ref();
-      const exited = new Promise((resolve) => this.checkpointer!.once('exit', resolve));
-      this.checkpointer.postMessage('stop');
-      await exited;
+    // Writes already accepted are finished, not dropped.
+    while (this.inflight || this.queue.length) {
+      if (this.inflight) await this.inflight.done;
+      else this.flush();
     }
-    // A last full checkpoint so the database file alone holds everything.
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.watchers.clear();
+    this.checkpointer.ref();
+    const stopped = new Promise((resolve) => this.checkpointer.once('exit', resolve));
+    this.checkpointer.postMessage('stop');
+    await stopped;
+    // The writer's last act is a full checkpoint, so the database file alone holds everything.
+    const exited = new Promise((resolve) => this.writer.once('exit', resolve));
+    const closing = this.request({ type: 'close' });
+    this.writer.ref(); // until it has exited, whatever the reply does
+    await closing;
+    this.writer.ref();
+    await exited;
     this.db.close();
   }
 
@@ -289,79 +310,103 @@ export class SqliteStorage implements Storage {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new Error('storage is closed'));
       this.queue.push(make({ resolve, reject }));
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
   }
 
-  /** Applies every queued write in one transaction (one fsync), then acknowledges them. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.inflight) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /**
+   * Decides every queued write against the index (revisions, compare-and-swap), sends the rows
+   * to the writer thread as one batch, and acknowledges them once it reports them durable.
+   */
   private flush(): void {
     this.flushScheduled = false;
-    const batch = this.queue;
+    if (this.inflight || this.queue.length === 0) return;
+    const ops = this.queue;
     this.queue = [];
-    if (batch.length === 0) return;
     const started = performance.now();
     const startRev = this.rev;
     const undo: [string, IndexEntry | undefined][] = [];
     const outcomes: { op: Op; kv?: KeyValue; error?: Error }[] = [];
     const events: StorageEvent[] = [];
-    try {
-      this.db.transaction(() => {
-        for (const op of batch) {
-          const out = this.apply(op, undo);
-          outcomes.push({ op, ...out });
-          if (out.event) events.push(out.event);
-        }
-      })();
-    } catch (err) {
-      for (let i = undo.length - 1; i >= 0; i--) {
-        const [key, prev] = undo[i]!;
-        if (prev) this.index.set(key, prev);
-        else this.index.delete(key);
-      }
-      this.rev = startRev;
-      const error = new Error(`storage write failed: ${(err as Error).message}`, { cause: err });
-      for (const op of batch) op.done.reject(error);
+    const rows: LogRow[] = [];
+    for (const op of ops) {
+      const out = this.apply(op, undo, rows);
+      outcomes.push({ op, ...out });
+      if (out.event) events.push(out.event);
+    }
+    if (rows.length === 0) {
+      for (const o of outcomes) o.op.done.reject(o.error!);
       return;
     }
-    this.observer.commit?.(batch.length, (performance.now() - started) / 1000);
-    if (events.length) this.dispatch(events);
-    for (const o of outcomes) (o.error ? o.op.done.reject(o.error) : o.op.done.resolve(o.kv!));
+    for (const r of rows) this.pendingValues.set(r[0], r[5]);
+    let finished!: () => void;
+    const batch: Batch = { startRev, done: new Promise<void>((r) => (finished = r)) };
+    this.inflight = batch;
+    void this.request({ type: 'write', rows }).then((reply) => {
+      for (const r of rows) this.pendingValues.delete(r[0]);
+      this.inflight = undefined;
+      if (reply.ok) {
+        this.observer.commit?.(rows.length, (performance.now() - started) / 1000);
+        if (events.length) this.dispatch(events);
+        for (const o of outcomes) (o.error ? o.op.done.reject(o.error) : o.op.done.resolve(o.kv!));
+      } else {
+        // Nothing of the batch is on disk: undo its decisions (no later batch was decided on them).
+        for (let i = undo.length - 1; i >= 0; i--) {
+          const [key, prev] = undo[i]!;
+          if (prev) this.index.set(key, prev);
+          else this.index.delete(key);
+        }
+        this.rev = startRev;
+        const error = new Error(`storage write failed: ${reply.message}`);
+        for (const o of outcomes) o.op.done.reject(o.error ?? error);
+      }
+      finished();
+      this.scheduleFlush();
+    });
   }
 
-  private apply(op: Op, undo: [string, IndexEntry | undefined][]): { kv?: KeyValue; error?: Error; event?: StorageEvent } {
+  /** The value of the row at rev: in flight, or on disk. */
+  private valueAt(rev: number): string {
+    return this.pendingValues.get(rev) ?? this.stmt.valueAt.get(rev)!.value;
+  }
+
+  private apply(op: Op, undo: [string, IndexEntry | undefined][], rows: LogRow[]): { kv?: KeyValue; error?: Error; event?: StorageEvent } {
     const cur = this.index.get(op.key);
     switch (op.kind) {
       case 'create': {
         if (cur) return { error: new KeyExistsError(op.key) };
         const rev = ++this.rev;
-        this.stmt.insert.run(rev, op.key, rev, 0, 0, op.value);
+        rows.push([rev, op.key, rev, 0, 0, op.value]);
         undo.push([op.key, undefined]);
         this.index.set(op.key, { createRevision: rev, modRevision: rev });
         const kv = { key: op.key, value: op.value, createRevision: rev, modRevision: rev };
-        return { kv, event: { type: 'put', kv } };
+        return { kv, event: { type: 'put', kv, ...(op.object !== undefined ? { object: op.object } : {}) } };
       }
       case 'update': {
         if (!cur) return { error: new KeyNotFoundError(op.key) };
         if (cur.modRevision !== op.expected) return { error: new RevisionConflictError(op.key, op.expected, cur.modRevision) };
-        const prevValue = this.stmt.valueAt.get(cur.modRevision)!.value;
+        const prevValue = this.valueAt(cur.modRevision);
         const rev = ++this.rev;
-        this.stmt.insert.run(rev, op.key, cur.createRevision, cur.modRevision, 0, op.value);
+        rows.push([rev, op.key, cur.createRevision, cur.modRevision, 0, op.value]);
         undo.push([op.key, cur]);
         this.index.set(op.key, { createRevision: cur.createRevision, modRevision: rev });
         const kv = { key: op.key, value: op.value, createRevision: cur.createRevision, modRevision: rev };
-        return { kv, event: { type: 'put', kv, prevKv: { key: op.key, value: prevValue, ...cur } } };
+        return { kv, event: { type: 'put', kv, prevKv: { key: op.key, value: prevValue, ...cur }, ...(op.object !== undefined ? { object: op.object } : {}) } };
       }
       case 'delete': {
         if (!cur) return { error: new KeyNotFoundError(op.key) };
         if (op.expected !== undefined && cur.modRevision !== op.expected) {
           return { error: new RevisionConflictError(op.key, op.expected, cur.modRevision) };
         }
-        const prevValue = this.stmt.valueAt.get(cur.modRevision)!.value;
+        const prevValue = this.valueAt(cur.modRevision);
         const rev = ++this.rev;
-        this.stmt.insert.run(rev, op.key, cur.createRevision, cur.modRevision, 1, prevValue);
+        rows.push([rev, op.key, cur.createRevision, cur.modRevision, 1, prevValue]);
         undo.push([op.key, cur]);
         this.index.delete(op.key);
         const kv = { key: op.key, value: prevValue, createRevision: cur.createRevision, modRevision: rev };
