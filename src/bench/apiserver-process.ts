@@ -16,6 +16,8 @@ export interface BenchApiServer {
   ca: string;
   dir: string;
   pid: number;
+  /** CPU time the server has used so far, seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startBenchApiServer(extraArgs: string[] = []): Promise<Ben
       ca: ca.cert,
       dir,
       pid: d.pid,
+      cpuSeconds: () => d.cpuSeconds(),
       async stop() {
         await d.stop();
         rmSync(dir, { recursive: true, force: true });

@@ -17,6 +17,8 @@ export interface BenchDaemon {
   ready: string;
   /** Resident memory now, bytes (Linux /proc; 0 elsewhere). */
   rss(): number;
+  /** CPU time used so far (user + system), seconds (Linux /proc; 0 elsewhere). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,15 @@ export async function startBenchDaemon(name: string, script: string, args: strin
         try {
           const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
           return m ? Number(m[1]) * 1024 : 0;
+        } catch {
+          return 0;
+        }
+      },
+      cpuSeconds: () => {
+        try {
+          // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses.
+          const f = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+          return (Number(f[11]) + Number(f[12])) / 100;
         } catch {
           return 0;
         }

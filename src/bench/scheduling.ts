@@ -46,6 +46,8 @@ export interface SchedulingBenchResult {
   latency: LatencySummary;
   /** Resident memory of the hollow-node process, bytes per node (after the run). */
   hollowRssPerNodeBytes: number;
+  /** CPU seconds each process used during the measured phase (the machine's budget is cores x seconds). */
+  cpuSeconds: Record<string, number>;
   setupSeconds: number;
 }
 
@@ -79,6 +81,8 @@ export async function runSchedulingBench(o: SchedulingBenchOptions): Promise<Sch
 
     const pods = client.resource<Pod>('Pod');
     const from = (await pods.list(NS, { limit: 1 })).metadata.resourceVersion!;
+    const cpuBefore = new Map<string, number>([['apiserver', api.cpuSeconds()], ...daemons.map((d) => [d.name, d.cpuSeconds()] as [string, number])]);
+    const benchCpuBefore = process.cpuUsage();
     const createdAt = new Map<string, number>();
     const boundAt: number[] = [];
     const latency = new Latency();
@@ -146,6 +150,10 @@ export async function runSchedulingBench(o: SchedulingBenchOptions): Promise<Sch
     clearTimeout(timer);
     abort.abort();
     const seconds = (lastBound - t0) / 1000;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const cpuSeconds: Record<string, number> = { apiserver: round(api.cpuSeconds() - cpuBefore.get('apiserver')!, 1) };
+    for (const d of daemons) cpuSeconds[d.name] = round(d.cpuSeconds() - cpuBefore.get(d.name)!, 1);
+    cpuSeconds['benchmark (creates and watch)'] = round((benchCpu.user + benchCpu.system) / 1e6, 1);
     const perSecond: number[] = [];
     for (const t of boundAt) {
       const s = Math.floor((t - t0) / 1000);
@@ -164,6 +172,7 @@ export async function runSchedulingBench(o: SchedulingBenchOptions): Promise<Sch
       perSecond,
       latency: latency.summary(),
       hollowRssPerNodeBytes: Math.round(hollow.rss() / o.nodes),
+      cpuSeconds,
       setupSeconds: round(setupSeconds, 1),
     };
   } finally {

@@ -21,11 +21,14 @@ export function printApiBench(r: ApiBenchResult): string {
 export function printSchedulingBench(r: SchedulingBenchResult): string {
   const t = plainTable(['NODES', 'PODS', 'RATE', 'BOUND', 'SECONDS', 'PODS/S', 'P50 MS', 'P90 MS', 'P99 MS', 'MAX MS']);
   t.push([r.options.nodes, r.options.pods, r.options.rate || 'all at once', r.bound, r.seconds, r.podsPerSecond, r.latency.p50Ms, r.latency.p90Ms, r.latency.p99Ms, r.latency.maxMs]);
-  return `${render(t)}
-
-bound per second: ${r.perSecond.join(' ')}
-creates offered: ${r.createdPerSecond} pods/s; hollow nodes: ${Math.round(r.hollowRssPerNodeBytes / 1024)} KiB RSS per node
-`;
+  const cpu = Object.entries(r.cpuSeconds).map(([k, v]) => `${k} ${v} s`).join(', ');
+  return [
+    render(t),
+    '',
+    `bound per second: ${r.perSecond.join(' ')}`,
+    `creates offered: ${r.createdPerSecond} pods/s; hollow nodes: ${Math.round(r.hollowRssPerNodeBytes / 1024)} KiB RSS per node`,
+    `CPU used while measuring: ${cpu}`,
+  ].join('\n') + '\n';
 }
 
 export function printProxyBench(r: ConvergenceResult): string {
