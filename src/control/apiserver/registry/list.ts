@@ -42,7 +42,18 @@ export function makePredicate(r: ResourceInfo, labelSelector?: string | null, fi
   const fs = fieldSelector ? parseFieldSelector(fieldSelector) : undefined;
   if (fs) checkFieldSelectorSupported(r.kind, fs);
   if (!ls && !fs) return () => true;
-  return (obj) => (!ls || matchesLabels(ls, obj.metadata.labels ?? {})) && (!fs || matchesFields(fs, fieldsOf(r.kind, obj)));
+  return (obj) => (!ls || matchesLabels(ls, obj.metadata.labels ?? {})) && (!fs || matchesFields(fs, cachedFields(r.kind, obj)));
+}
+
+/**
+ * The field set of an object, computed once per object version: every watcher with a field
+ * selector asks for it on every event, and cached objects never change.
+ */
+const fieldMemo = new WeakMap<KObject, Record<string, string>>();
+function cachedFields(kind: string, obj: KObject): Record<string, string> {
+  let f = fieldMemo.get(obj);
+  if (!f) fieldMemo.set(obj, (f = fieldsOf(kind, obj)));
+  return f;
 }
 
 interface ContinueToken {
