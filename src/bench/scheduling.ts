@@ -19,6 +19,8 @@ export interface SchedulingBenchOptions {
   rate: number;
   /** Concurrent creates when rate is 0. */
   createConcurrency: number;
+  /** Pods created and scheduled before measuring, so the measurement is not of cold code (default 500). */
+  warmupPods: number;
   /** Hollow nodes' lease duration (renewal every quarter of it). */
   leaseDurationSeconds: number;
   /** Scheduler --parallel-bindings. */
@@ -77,9 +79,13 @@ export async function runSchedulingBench(o: SchedulingBenchOptions): Promise<Sch
     daemons.push(await startBenchDaemon('controller-manager', 'src/control/controllers/main.ts', ['--kubeconfig', kubeconfig, '--port', '0', '--kube-api-qps', '1000', '--kube-api-burst', '2000']));
     daemons.push(await startBenchDaemon('scheduler', 'src/control/scheduler/main.ts', ['--kubeconfig', kubeconfig, '--port', '0', '--parallel-bindings', String(o.parallelBindings)]));
     await client.resource('Namespace').create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    const pods = client.resource<Pod>('Pod');
+    if (o.warmupPods > 0) {
+      o.progress(`warming up: scheduling ${o.warmupPods} pods (not measured)`);
+      await warmUp(client, o.warmupPods);
+    }
     const setupSeconds = (performance.now() - setupStart) / 1000;
 
-    const pods = client.resource<Pod>('Pod');
     const from = (await pods.list(NS, { limit: 1 })).metadata.resourceVersion!;
     const cpuBefore = new Map<string, number>([['apiserver', api.cpuSeconds()], ...daemons.map((d) => [d.name, d.cpuSeconds()] as [string, number])]);
     const benchCpuBefore = process.cpuUsage();
@@ -112,16 +118,10 @@ export async function runSchedulingBench(o: SchedulingBenchOptions): Promise<Sch
     });
 
     o.progress(o.rate ? `creating ${o.pods} pods at ${o.rate}/s` : `creating ${o.pods} pods at once (${o.createConcurrency} concurrent creates)`);
-    const template = (i: number): Pod => ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: `p-${i}`, namespace: NS, labels: { app: 'bench' } },
-      spec: { containers: [{ name: 'c', image: 'kubelab/pause', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
-    });
     const create = async (i: number) => {
       createdAt.set(`p-${i}`, performance.now());
       try {
-        await pods.create(NS, template(i));
+        await pods.create(NS, benchPod(`p-${i}`, NS));
       } catch (err) {
         createdAt.delete(`p-${i}`);
         o.progress(`create p-${i} failed: ${(err as Error).message}`);
@@ -164,7 +164,7 @@ export async function runSchedulingBench(o: SchedulingBenchOptions): Promise<Sch
       benchmark: 'scheduling',
       startedAt: new Date(Date.now() - (performance.now() - setupStart)).toISOString(),
       machine: { cpus: (await import('node:os')).cpus().length, node: process.version, platform: `${process.platform}/${process.arch}` },
-      options: { nodes: o.nodes, pods: o.pods, rate: o.rate, createConcurrency: o.createConcurrency, leaseDurationSeconds: o.leaseDurationSeconds, parallelBindings: o.parallelBindings, deadlineMs: o.deadlineMs },
+      options: { nodes: o.nodes, pods: o.pods, rate: o.rate, createConcurrency: o.createConcurrency, warmupPods: o.warmupPods, leaseDurationSeconds: o.leaseDurationSeconds, parallelBindings: o.parallelBindings, deadlineMs: o.deadlineMs },
       bound: boundAt.length,
       seconds: round(seconds, 2),
       podsPerSecond: round(boundAt.length / seconds),
@@ -179,6 +179,31 @@ export async function runSchedulingBench(o: SchedulingBenchOptions): Promise<Sch
     client.close();
     for (const d of daemons.reverse()) await d.stop();
     await api.stop();
+  }
+}
+
+function benchPod(name: string, namespace: string): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { app: 'bench' } },
+    spec: { containers: [{ name: 'c', image: 'kubelab/pause', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+  };
+}
+
+/** Creates n pods in their own namespace and waits until all are bound, then deletes the namespace's pods. */
+async function warmUp(client: Client, n: number): Promise<void> {
+  const ns = 'bench-warmup';
+  await client.resource('Namespace').create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const pods = client.resource<Pod>('Pod');
+  let next = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < n) await pods.create(ns, benchPod(`w-${next++}`, ns));
+  }));
+  const deadline = Date.now() + 300_000;
+  while ((await pods.list(ns, { fieldSelector: 'spec.nodeName=' })).items.length > 0) {
+    if (Date.now() > deadline) throw new Error(`warm-up pods were not all bound within 300 s`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 

@@ -110,6 +110,7 @@ export function registerBenchCommands(program: Command): void {
     .option('--pods <n>', 'pods to schedule', '2000')
     .option('--rate <r>', 'pods per second as a steady stream (0: all at once)', '0')
     .option('--create-concurrency <n>', 'concurrent creates when --rate is 0', '64')
+    .option('--warmup <n>', 'pods scheduled before measuring (not measured)', '500')
     .option('--lease-duration-seconds <n>', "hollow nodes' lease duration (renewed every quarter)", '40')
     .option('--parallel-bindings <n>', 'scheduler --parallel-bindings', '256')
     .option('--json <file>', 'also write the results as JSON')
@@ -120,6 +121,7 @@ export function registerBenchCommands(program: Command): void {
           pods: intFlag('--pods', opts.pods, 1, 1_000_000),
           rate: intFlag('--rate', opts.rate, 0, 100_000),
           createConcurrency: intFlag('--create-concurrency', opts.createConcurrency, 1, 1024),
+          warmupPods: intFlag('--warmup', opts.warmup, 0, 100_000),
           leaseDurationSeconds: intFlag('--lease-duration-seconds', opts.leaseDurationSeconds, 4, 3600),
           parallelBindings: intFlag('--parallel-bindings', opts.parallelBindings, 1, 10_000),
           deadlineMs: 600_000,
