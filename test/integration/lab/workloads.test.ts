@@ -150,3 +150,16 @@ test.serial('deleting a pod stops it gracefully: SIGTERM, the server exits 0, th
   t.false(processAlive(pid), 'the process is gone');
   await echoPods(); // replaced by the ReplicaSet
 });
+
+test.serial('kubectl cordon and drain move the pods off a node; uncordon lets them back', async (t) => {
+  await echoPods();
+  t.is((await lab.kubectl(['cordon', 'worker-1'])).code, 0);
+  const drain = await lab.kubectl(['drain', 'worker-1', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=90s']);
+  t.is(drain.code, 0, drain.stderr);
+  t.regex(drain.stdout, /worker-1 drained/);
+  const list = await echoPods();
+  t.true(list.every((p) => p.spec.nodeName === 'worker-2'), list.map((p) => p.spec.nodeName).join());
+  t.regex((await lab.kubectl(['get', 'node', 'worker-1'])).stdout, /SchedulingDisabled/);
+  t.is((await lab.kubectl(['uncordon', 'worker-1'])).code, 0);
+  t.notRegex((await lab.kubectl(['get', 'node', 'worker-1'])).stdout, /SchedulingDisabled/);
+});
