@@ -114,8 +114,11 @@ test('a node whose lease stops is marked Unknown and tainted, its pods are evict
   t.falsy((await pods.get('default', 'forever')).metadata.deletionTimestamp, 'tolerating forever: kept');
   t.falsy((await pods.get('default', 'web-2')).metadata.deletionTimestamp, 'pods on the healthy node: kept');
 
-  const events = (await client.resource<Event>('Event').list('default')).items;
-  t.true(events.some((e) => e.reason === 'NodeNotReady' && e.involvedObject.kind === 'Node' && e.involvedObject.name === 'w1' && e.message === 'Node w1 status is now: NodeNotReady'));
+  // Events are recorded asynchronously.
+  await eventually(
+    async () => (await client.resource<Event>('Event').list('default')).items.some((e) => e.reason === 'NodeNotReady' && e.involvedObject.kind === 'Node' && e.involvedObject.name === 'w1' && e.message === 'Node w1 status is now: NodeNotReady'),
+    { message: 'the NodeNotReady event' },
+  );
   await eventually(async () => (await client.resource<Event>('Event').list('default')).items.some((e) => e.reason === 'TaintManagerEviction' && e.message === 'Marking for deletion Pod default/web-1'), { message: 'the TaintManagerEviction event' });
 
   await kubelets.resume('w1');

@@ -67,7 +67,8 @@ test('a ReplicaSet keeps its pods: creates them, adopts a matching orphan, relea
     },
     { timeoutMs: 15_000, message: 'the orphan adopted and the ReplicaSet back at 3 pods' },
   );
-  t.true((await client.resource<Event>('Event').list('default')).items.some((e) => e.reason === 'SuccessfulDelete'));
+  // Events are recorded asynchronously, after the delete itself.
+  await eventually(async () => (await client.resource<Event>('Event').list('default')).items.some((e) => e.reason === 'SuccessfulDelete'), { message: 'a SuccessfulDelete event' });
 
   // A pod relabelled out of the selector is released (it keeps running) and replaced.
   const [relabel] = await owned();

@@ -18,7 +18,6 @@ import { workQueueMetrics } from '../shared.js';
 import { CONTROLLER_INDEX, NAMESPACE_INDEX, ensureWorkloadIndexes } from '../replicaset/indexes.js';
 import { getControllerOf } from '../replicaset/owners.js';
 import { REPLICASET_KIND } from '../replicaset/sync.js';
-import { REVISION_ANNOTATION } from './annotations.js';
 import { DEPLOYMENT_KIND } from './operations.js';
 import { DeploymentSyncer, type DeploymentControl } from './sync.js';
 
@@ -62,19 +61,9 @@ class DeploymentController implements Controller {
       patchReplicaSet: async (ns, name, patch) => {
         await replicaSets.patch(ns, name, patch, 'strategic');
       },
-      updateDeploymentStatus: async (d) => {
-        const ns = d.metadata.namespace ?? '';
-        const name = d.metadata.name ?? '';
-        let written = await deployments.updateStatus(d);
-        // Kubernetes' status subresource stores annotation changes too, and the controller relies
-        // on it for the revision annotation. This API server keeps metadata on status writes,
-        // so the revision goes in a metadata-only patch after the (optimistically locked) status write.
-        const revision = d.metadata.annotations?.[REVISION_ANNOTATION];
-        if (revision !== undefined && written.metadata.annotations?.[REVISION_ANNOTATION] !== revision) {
-          written = await deployments.patch(ns, name, { metadata: { annotations: { [REVISION_ANNOTATION]: revision } } }, 'merge');
-        }
-        return written;
-      },
+      // The status subresource stores annotation changes too (as Kubernetes' does): the revision
+      // annotation travels with the status.
+      updateDeploymentStatus: (d) => deployments.updateStatus(d),
       getDeployment: async (ns, name) => {
         try {
           return await deployments.get(ns, name);
