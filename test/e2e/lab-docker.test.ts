@@ -128,6 +128,21 @@ dt('readiness gates the Endpoints and a deleted pod stops gracefully (SIGTERM, e
   await echoPods();
 });
 
+dt('a failing liveness probe restarts the container', async (t) => {
+  await pods().create('default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'unhealthy' },
+    spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'kubelab/pause:0.1.0', command: ['sleep', '3600'], livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 2 } }] },
+  });
+  const p = await eventually(async () => {
+    const x = await pods().get('default', 'unhealthy');
+    return (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? x : undefined;
+  }, { timeoutMs: 60_000, message: 'restart after liveness failures' });
+  t.truthy(p.status!.containerStatuses![0]!.lastState?.terminated);
+  await pods().delete('default', 'unhealthy', { gracePeriodSeconds: 0 });
+});
+
 dt("an emptyDir volume is shared by a pod's containers", async (t) => {
   await pods().create('default', {
     apiVersion: 'v1',
