@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import type { Taint } from '../../api/types.js';
-import { FlagError, parseDuration, parseIP, parseInteger, parseLabels, parsePositiveDuration, parseQuantityFlag, parseTaints } from '../kubelet/flags.js';
+import { FlagError, withNodeTimingFlags, parseDuration, parseIP, parseInteger, parseLabels, parsePositiveDuration, parseQuantityFlag, parseTaints } from '../kubelet/flags.js';
 import { MAX_HOLLOW_INDEX } from './addresses.js';
 
 /** The flags as commander hands them over. */
@@ -34,7 +34,7 @@ export interface HollowFlags extends Record<string, unknown> {
 }
 
 export function hollowCommand(): Command {
-  return new Command('hollow-nodes')
+  return withNodeTimingFlags(new Command('hollow-nodes'))
     .description('Hollow nodes: N kubelets on fake runtimes in one process, for scale tests and fault injection.')
     .requiredOption('--kubeconfig <path>', 'kubeconfig of the API server')
     .requiredOption('--nodes <n>', 'how many nodes')
@@ -46,12 +46,6 @@ export function hollowCommand(): Command {
     .option('--cpu <quantity>', 'CPU capacity of each node', '4')
     .option('--memory <quantity>', 'memory capacity of each node', '16Gi')
     .option('--max-pods <n>', 'pod capacity of each node', '110')
-    .option('--lease-renew-interval <duration>', 'time between lease renewals of a node (default: 0.25 x --lease-duration-seconds)')
-    .option('--lease-duration-seconds <n>', 'spec.leaseDurationSeconds of the node leases', '40')
-    .option('--node-status-report-frequency <duration>', 'node status is written at least this often', '5m0s')
-    .option('--restart-backoff-base <duration>', 'first crash-loop back-off', '10s')
-    .option('--restart-backoff-max <duration>', 'largest crash-loop back-off', '5m0s')
-    .option('--sync-frequency <duration>', "each node's pods are resynced this often", '1m0s')
     .option('--role <name>', 'adds the label node-role.kubernetes.io/<name> to every node')
     .option('--labels <k=v,...>', 'more labels on every node')
     .option('--register-with-taints <key=value:Effect,...>', 'taints every node registers with')

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
-import { FlagError, parseDuration, parseIP, parseInteger, parseLabels, parsePositiveDuration, parseQuantityFlag, parseTaints } from './flags.js';
+import { FlagError, withNodeTimingFlags, parseDuration, parseIP, parseInteger, parseLabels, parsePositiveDuration, parseQuantityFlag, parseTaints } from './flags.js';
 import { parseCidr } from './runtimes/ip-pool.js';
 import { runtimeNames } from './runtimes/registry.js';
 
@@ -51,7 +51,7 @@ export interface KubeletFlags extends Record<string, unknown> {
 
 /** The kubelet's command: flags with their defaults. */
 export function kubeletCommand(): Command {
-  return new Command('kubelet')
+  return withNodeTimingFlags(new Command('kubelet'))
     .description('The kubelab kubelet: registers a Node, renews its Lease and runs the pods bound to it.')
     .requiredOption('--kubeconfig <path>', 'kubeconfig of the API server')
     .option('--node-name <name>', 'name of the Node (default: the hostname)')
@@ -61,13 +61,7 @@ export function kubeletCommand(): Command {
     .option('--cpu <quantity>', 'CPU capacity (default: this machine)')
     .option('--memory <quantity>', 'memory capacity (default: this machine)')
     .option('--max-pods <n>', 'pod capacity', '110')
-    .option('--lease-renew-interval <duration>', 'time between node lease renewals (default: 0.25 x --lease-duration-seconds, 10s)')
-    .option('--lease-duration-seconds <n>', 'spec.leaseDurationSeconds of the node lease', '40')
     .option('--node-status-update-frequency <duration>', 'how often node status is checked for changes', '10s')
-    .option('--node-status-report-frequency <duration>', 'node status is written at least this often', '5m0s')
-    .option('--restart-backoff-base <duration>', 'first crash-loop back-off', '10s')
-    .option('--restart-backoff-max <duration>', 'largest crash-loop back-off', '5m0s')
-    .option('--sync-frequency <duration>', 'every pod is resynced this often', '1m0s')
     .option('--role <name>', 'adds the label node-role.kubernetes.io/<name>')
     .option('--labels <k=v,...>', 'more node labels')
     .option('--register-with-taints <key=value:Effect,...>', 'taints the node registers with')

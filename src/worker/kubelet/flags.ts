@@ -4,10 +4,25 @@
  * ("a=b,c=d") and taint lists ("key=value:NoSchedule,key2:NoExecute"). Every error names its flag,
  * so a daemon can print it and exit 2.
  */
+import type { Command } from 'commander';
 import { isIP } from 'node:net';
 import { quantityError } from '../../api/quantity.js';
 import type { Taint } from '../../api/types.js';
 import { isQualifiedName, isValidLabelValue } from '../../api/validation/strings.js';
+
+/**
+ * The timing flags a kubelet and hollow nodes share, with Kubernetes' defaults (the lab's
+ * bring-up passes faster ones).
+ */
+export function withNodeTimingFlags(cmd: Command): Command {
+  return cmd
+    .option('--lease-renew-interval <duration>', 'time between node lease renewals (default: 0.25 x --lease-duration-seconds)')
+    .option('--lease-duration-seconds <n>', 'spec.leaseDurationSeconds of the node lease', '40')
+    .option('--node-status-report-frequency <duration>', 'node status is written at least this often', '5m0s')
+    .option('--restart-backoff-base <duration>', 'first crash-loop back-off', '10s')
+    .option('--restart-backoff-max <duration>', 'largest crash-loop back-off', '5m0s')
+    .option('--sync-frequency <duration>', 'every pod is resynced this often', '1m0s');
+}
 
 /** A bad flag value: the daemon prints the message and exits 2. */
 export class FlagError extends Error {

@@ -34,7 +34,7 @@ class FakeSink implements EventSink {
     Object.assign(ev, patch);
     return ev;
   }
-  only(): Event {
+  single(): Event {
     if (this.events.size !== 1) throw new Error(`expected one event, have ${this.events.size}`);
     return [...this.events.values()][0]!;
   }
@@ -52,7 +52,7 @@ test('EventRecorder creates an Event the way client-go does', async (t) => {
   const { sink, rec, clock } = setup();
   rec.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
   await rec.flush();
-  const ev = sink.only();
+  const ev = sink.single();
   t.is(ev.metadata.namespace, 'prod');
   t.is(ev.metadata.name, `web-1.${(BigInt(clock.now()) * 1_000_000n).toString(16)}`);
   t.deepEqual(ev.involvedObject, { kind: 'Pod', namespace: 'prod', name: 'web-1', uid: 'u-1', apiVersion: 'v1', resourceVersion: '42' });
@@ -75,8 +75,8 @@ test('events about cluster-scoped objects go to the default namespace', async (t
   const { sink, rec } = setup();
   rec.event(node, 'Normal', 'NodeReady', 'Node w1 status is now: NodeReady');
   await rec.flush();
-  t.is(sink.only().metadata.namespace, 'default');
-  t.is(sink.only().involvedObject.namespace, undefined);
+  t.is(sink.single().metadata.namespace, 'default');
+  t.is(sink.single().involvedObject.namespace, undefined);
 });
 
 test('repeats within the window patch count and lastTimestamp of one Event', async (t) => {
@@ -89,7 +89,7 @@ test('repeats within the window patch count and lastTimestamp of one Event', asy
   clock.advance(30_000);
   rec.event(pod, 'Warning', 'BackOff', 'restarting');
   await rec.flush();
-  const ev = sink.only();
+  const ev = sink.single();
   t.is(ev.count, 3);
   t.is(ev.firstTimestamp, '2026-03-01T10:00:00Z');
   t.is(ev.lastTimestamp, '2026-03-01T10:01:00Z');
@@ -127,7 +127,7 @@ test('repeats waiting to be written are merged into one write', async (t) => {
   sink.release!();
   await rec.flush();
   t.deepEqual(sink.calls.map((c) => c.split(' ')[0]), ['create', 'patch']);
-  t.is(sink.only().count, 501);
+  t.is(sink.single().count, 501);
 });
 
 test('a burst beyond maxPending distinct events is dropped, counted and logged, not queued', async (t) => {
@@ -159,18 +159,18 @@ test('an Event deleted on the server is created again, keeping its count', async
   const { sink, rec } = setup();
   rec.event(pod, 'Warning', 'BackOff', 'restarting');
   await rec.flush();
-  const name = sink.only().metadata.name;
+  const name = sink.single().metadata.name;
   sink.events.clear();
   rec.event(pod, 'Warning', 'BackOff', 'restarting');
   await rec.flush();
   t.deepEqual(sink.calls.map((c) => c.split(' ')[0]), ['create', 'patch', 'create']);
-  t.is(sink.only().metadata.name, name);
-  t.is(sink.only().count, 2);
+  t.is(sink.single().metadata.name, name);
+  t.is(sink.single().count, 2);
 });
 
 test('eventf formats its message', async (t) => {
   const { sink, rec } = setup();
   rec.eventf(pod, 'Normal', 'Scheduled', 'Successfully assigned %s/%s to %s', 'prod', 'web-1', 'w1');
   await rec.flush();
-  t.is(sink.only().message, 'Successfully assigned prod/web-1 to w1');
+  t.is(sink.single().message, 'Successfully assigned prod/web-1 to w1');
 });
