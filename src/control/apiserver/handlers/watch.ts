@@ -34,6 +34,12 @@ export interface WatchEnv {
   bookmarkIntervalMs: number;
   /** Bytes a watcher may have unsent before it is disconnected. */
   maxBufferedBytes: number;
+  /**
+   * At most one write per watcher per this many ms (0: a write per batch of events). Under load
+   * every socket write costs a TLS record and a system call per watcher, so a busy watcher's
+   * events are gathered for up to this long; an idle one's first event goes out at once.
+   */
+  coalesceMs: number;
   /** Counts watchers open, for metrics. */
   onOpen(r: ResourceInfo): void;
   onClose(r: ResourceInfo): void;
@@ -54,8 +60,10 @@ export function serveWatch(env: WatchEnv, req: IncomingMessage, res: ServerRespo
 
   const close = () => {
     if (closed) return;
+    if (pending && !res.destroyed) res.write(pending);
     closed = true;
     unregister();
+    flushTimer?.();
     for (const t of timers) t();
     env.onClose(p.resource);
     res.end();
@@ -77,10 +85,24 @@ export function serveWatch(env: WatchEnv, req: IncomingMessage, res: ServerRespo
     return s;
   };
 
+  let pending = '';
+  let lastFlush = 0;
+  let flushTimer: (() => void) | undefined;
+  const flush = () => {
+    flushTimer = undefined;
+    if (closed || pending === '') return;
+    lastFlush = env.clock.monotonic();
+    res.write(pending);
+    pending = '';
+    if (res.writableLength > env.maxBufferedBytes) close();
+  };
   const write = (chunk: string) => {
     if (closed) return;
-    res.write(chunk);
-    if (res.writableLength > env.maxBufferedBytes) close();
+    pending += chunk;
+    if (flushTimer) return;
+    const wait = env.coalesceMs - (env.clock.monotonic() - lastFlush);
+    if (wait <= 0) flush();
+    else flushTimer = env.clock.setTimer(wait, flush);
   };
 
   env.onOpen(p.resource);
