@@ -113,6 +113,8 @@ test('containerFromPs() and containerFromInspect() agree on identity; inspect ad
   const failed = containerFromInspect({ ...inspect, State: { Status: 'created', ExitCode: 127, Error: 'no such file', StartedAt: '0001-01-01T00:00:00Z', FinishedAt: '0001-01-01T00:00:00Z' } } as unknown as Docker.ContainerInspectInfo);
   t.like(failed, { state: 'exited', reason: 'StartError', exitCode: 127, message: 'no such file', finishedAt: 5000 });
   t.is(failed.startedAt, undefined, 'a start that failed never ran');
+  const quick = containerFromInspect({ ...inspect, State: { ...inspect.State, OOMKilled: false, ExitCode: 0, StartedAt: '2026-01-01T00:00:01.250Z', FinishedAt: '2026-01-01T00:00:01.248Z' } } as unknown as Docker.ContainerInspectInfo);
+  t.like(quick, { reason: 'Completed', startedAt: Date.parse('2026-01-01T00:00:01.250Z'), finishedAt: Date.parse('2026-01-01T00:00:01.250Z') }, 'an end stamped before the start is reported at the start');
   const sb = sandboxFromInspect({ ...inspect, Config: { Labels: sandboxLabels(sbConfig, owner, 7) }, State: { Status: 'running', Running: true }, NetworkSettings: { Networks: { lab1: { IPAddress: '10.244.1.9' } } } } as unknown as Docker.ContainerInspectInfo, 'lab1');
   t.like(sb, { state: 'ready', ips: ['10.244.1.9'], createdAt: 7 });
 });

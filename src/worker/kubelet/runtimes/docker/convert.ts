@@ -140,7 +140,9 @@ export function containerFromInspect(c: Docker.ContainerInspectInfo): ContainerS
     out.reason = exit.reason;
     if (exit.message !== undefined) out.message = exit.message;
     // A failed start never ran: Docker leaves both times zero; the failure happened after creation.
-    out.finishedAt = finishedAt ?? startedAt ?? out.createdAt;
+    // A process that exits at once can be stamped finished a little before Docker stamps it
+    // started (the two come from different places); the kubelet reports the end no earlier than the start.
+    out.finishedAt = Math.max(finishedAt ?? startedAt ?? out.createdAt, startedAt ?? -Infinity);
   }
   return out;
 }
