@@ -75,7 +75,9 @@ function handshake(child: ChildProcess, o: ShimStart): Promise<Handshake> {
       }
     });
     child.once('error', (err) => finish({ error: `cannot run the shim with ${o.nodePath}: ${err.message}` }));
-    child.once('exit', (code, signal) => finish({ error: `the shim exited (${signal ?? code}) before starting the process${shimErrors(o.shimLog)}` }));
+    // 'close', not 'exit': a shim whose process exits at once may exit before its answer on stdout
+    // has been read, and 'close' comes only after all of stdout has been delivered.
+    child.once('close', (code, signal) => finish({ error: `the shim exited (${signal ?? code}) before starting the process${shimErrors(o.shimLog)}` }));
   });
 }
 
