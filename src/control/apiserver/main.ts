@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { parseFlags, readSecret, runDaemon } from '../../util/daemon.js';
+import { FlagError, parseDuration, parseInteger } from '../../util/flags.js';
 import { startApiServer } from './server.js';
 
 interface Flags extends Record<string, unknown> {
@@ -18,6 +19,7 @@ interface Flags extends Record<string, unknown> {
   nodePortRange: string;
   defaultTolerationSeconds: string;
   watchCacheSize: string;
+  watchCoalesce: string;
   allowLoopbackEndpoints: boolean;
   v: string;
 }
@@ -35,31 +37,44 @@ const cmd = new Command('apiserver')
   .option('--node-port-range <lo-hi>', 'NodePort range', '30000-32767')
   .option('--default-toleration-seconds <n>', 'tolerationSeconds of the default not-ready/unreachable tolerations', '300')
   .option('--watch-cache-size <n>', 'events kept for resuming watchers', '50000')
+  .option('--watch-coalesce <duration>', 'a busy watcher gets at most one socket write per this long (0: one per batch of events)', '10ms')
   .option('--allow-loopback-endpoints', 'accept 127.0.0.0/8 pod addresses in Endpoints (the local lab\'s process runtime)', false)
   .addOption(new Option('-v <level>', 'log verbosity').default('0'));
 
 const f = parseFlags<Flags>(cmd);
-const [lo, hi] = f.nodePortRange.split('-').map(Number);
-if (!!f.tlsCertFile !== !!f.tlsPrivateKeyFile) {
-  process.stderr.write('error: --tls-cert-file and --tls-private-key-file go together\n');
-  process.exit(2);
-}
-if (!lo || !hi || lo > hi) {
-  process.stderr.write(`error: --node-port-range "${f.nodePortRange}" is not LOW-HIGH\n`);
+let nums: { port: number; lo: number; hi: number; tolerationSeconds: number; watchCacheSize: number; coalesceMs: number };
+try {
+  if (!!f.tlsCertFile !== !!f.tlsPrivateKeyFile) throw new FlagError('--tls-cert-file', 'goes together with --tls-private-key-file');
+  const range = /^(\d+)-(\d+)$/.exec(f.nodePortRange.trim());
+  if (!range) throw new FlagError('--node-port-range', `"${f.nodePortRange}" is not LOW-HIGH`);
+  const lo = parseInteger('--node-port-range', range[1]!, 1, 65535);
+  const hi = parseInteger('--node-port-range', range[2]!, lo, 65535);
+  nums = {
+    port: parseInteger('--port', f.port, 0, 65535),
+    lo,
+    hi,
+    tolerationSeconds: parseInteger('--default-toleration-seconds', f.defaultTolerationSeconds, 0),
+    watchCacheSize: parseInteger('--watch-cache-size', f.watchCacheSize, 1),
+    coalesceMs: parseDuration('--watch-coalesce', f.watchCoalesce),
+  };
+} catch (err) {
+  if (!(err instanceof FlagError)) throw err;
+  process.stderr.write(`error: ${err.message}\n`);
   process.exit(2);
 }
 await runDaemon('apiserver', Number(f.v), async (log) => {
   const server = await startApiServer({
     dataDir: f.dataDir,
     host: f.host,
-    port: Number(f.port),
+    port: nums.port,
     ...(f.tokenFile ? { token: readSecret(f.tokenFile) } : {}),
     ...(f.kubeletTokenFile ? { kubeletToken: readSecret(f.kubeletTokenFile) } : {}),
     ...(f.tlsCertFile && f.tlsPrivateKeyFile ? { tls: { cert: readSecret(f.tlsCertFile), key: readSecret(f.tlsPrivateKeyFile) } } : {}),
     serviceCIDR: f.serviceCidr,
-    nodePortRange: [lo, hi],
-    defaultTolerationSeconds: Number(f.defaultTolerationSeconds),
-    watchCacheSize: Number(f.watchCacheSize),
+    nodePortRange: [nums.lo, nums.hi],
+    defaultTolerationSeconds: nums.tolerationSeconds,
+    watchCacheSize: nums.watchCacheSize,
+    watchCoalesceMs: nums.coalesceMs,
     allowLoopbackEndpoints: f.allowLoopbackEndpoints,
     log,
   });
