@@ -111,7 +111,7 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchResult> {
       result.ops.push({ ...opResult('list', c, run, lat), items: created });
     }
 
-    for (const watchers of [1, o.watchers]) {
+    for (const watchers of o.watchers === 1 ? [1] : [1, o.watchers]) {
       const space = `bench-watch-${watchers}`;
       await ns.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: space } });
       const from = (await cms.list(space, { limit: 1 })).metadata.resourceVersion!;
