@@ -2,7 +2,8 @@
  * An API server for a benchmark, run as its own process (as in a lab: the load generator and the
  * server do not share an event loop), over HTTPS with a token like every lab, with its store in a
  * temporary directory that is removed afterwards. LAB_BENCH_SERVER_NODE_OPTIONS passes Node.js
- * flags to it, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under load.
+ * flags to it, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it under load, and
+ * LAB_BENCH_SERVER_ARGS more API server flags, e.g. "--watch-coalesce 0" to compare settings.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,7 @@ export async function startBenchApiServer(extraArgs: string[] = []): Promise<Ben
     const d = await startBenchDaemon(
       'apiserver',
       'src/control/apiserver/main.ts',
-      ['--data-dir', join(dir, 'data'), '--port', '0', '--token-file', join(dir, 'token'), '--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key'), ...extraArgs],
+      ['--data-dir', join(dir, 'data'), '--port', '0', '--token-file', join(dir, 'token'), '--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key'), ...extraArgs, ...(process.env.LAB_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)],
       { timeoutMs: 60_000, nodeFlags: (process.env.LAB_BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean) },
     );
     return {
