@@ -37,7 +37,7 @@ const cmd = new Command('apiserver')
   .option('--node-port-range <lo-hi>', 'NodePort range', '30000-32767')
   .option('--default-toleration-seconds <n>', 'tolerationSeconds of the default not-ready/unreachable tolerations', '300')
   .option('--watch-cache-size <n>', 'events kept for resuming watchers', '50000')
-  .option('--watch-coalesce <duration>', 'a busy watcher gets at most one socket write per this long (0: one per batch of events)', '10ms')
+  .option('--watch-coalesce <duration>', 'a busy watcher gets at most one socket write per this long (0: one per batch of events)', '2ms')
   .option('--allow-loopback-endpoints', 'accept 127.0.0.0/8 pod addresses in Endpoints (the local lab\'s process runtime)', false)
   .addOption(new Option('-v <level>', 'log verbosity').default('0'));
 

@@ -60,7 +60,7 @@ export interface ApiServerOptions {
   eventTTLMs?: number;
   /** Lower bound of the default watch timeout, s (Kubernetes' --min-request-timeout: 1800). */
   minWatchTimeoutSeconds?: number;
-  /** At most one write per watcher per this many ms under load (default 10; 0: one per batch of events). */
+  /** At most one write per watcher per this many ms under load (default 2; 0: one per batch of events). */
   watchCoalesceMs?: number;
   /** BOOKMARK interval, ms (default 60 s). */
   bookmarkIntervalMs?: number;
@@ -113,7 +113,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       clock,
       bookmarkIntervalMs: o.bookmarkIntervalMs ?? 60_000,
       maxBufferedBytes: 64 * 1024 * 1024,
-      coalesceMs: o.watchCoalesceMs ?? 10,
+      coalesceMs: o.watchCoalesceMs ?? 2,
       onOpen: (r) => {
         openWatches++;
         metrics.watchers.inc({ resource: r.plural });
