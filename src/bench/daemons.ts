@@ -31,12 +31,14 @@ export function benchKubeconfig(api: BenchApiServer): string {
 
 /**
  * Starts a daemon of this repository and resolves once it printed "ready". nodeFlags go to
- * Node.js itself (e.g. --cpu-prof to profile a daemon under load).
+ * Node.js itself (e.g. --cpu-prof to profile a daemon under load); without them, the daemons
+ * other than the API server take LAB_BENCH_DAEMON_NODE_OPTIONS.
  */
 export async function startBenchDaemon(name: string, script: string, args: string[], o: { timeoutMs?: number; nodeFlags?: string[] } = {}): Promise<BenchDaemon> {
   const timeoutMs = o.timeoutMs ?? 300_000;
   const argv = nodeArgv(script, args);
-  const proc: ChildProcess = spawn(argv[0]!, [...(o.nodeFlags ?? []), ...argv.slice(1)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeFlags = o.nodeFlags ?? (process.env.LAB_BENCH_DAEMON_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  const proc: ChildProcess = spawn(argv[0]!, [...nodeFlags, ...argv.slice(1)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
