@@ -237,7 +237,7 @@ export class ResourceClient<T extends KObject> {
     } finally {
       if (deadline) clearTimeout(deadline);
       // Destroying a response that ended would not hurt, but only an unfinished one holds a socket.
-      if (!res.readableEnded) res.destroy();
+      if (!res.complete) res.destroy();
     }
   }
 

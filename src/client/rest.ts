@@ -1,21 +1,18 @@
 /**
- * The REST client every component talks to the API server through: HTTP/2 over one TLS
- * connection for https servers (as client-go), HTTP/1.1 over a keep-alive Agent for plain http
- * ones; JSON in and out, Status errors as StatusError, an optional client-side token bucket
+ * The REST client every component talks to the API server through: node:http over a keep-alive
+ * Agent, JSON in and out, Status errors as StatusError, an optional client-side token bucket
  * (client-go's --kube-api-qps/--kube-api-burst), per-request deadlines and AbortSignals.
  *
  * The request path is kept lean because the scheduling benchmark pushes thousands of requests
  * per second through one Client: no URL objects, no fetch/undici layers, headers built once.
- * Over HTTP/1.1, watches and other long responses use a separate Agent so they can never take
- * the sockets that ordinary requests wait for; over HTTP/2 every request is its own stream.
+ * Watches and other long responses use a separate Agent so they can never take the sockets that
+ * ordinary requests wait for.
  */
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
-import type { Readable } from 'node:stream';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { KObject } from '../api/types.js';
 import type { Clock } from '../util/clock.js';
 import { errorOfResponse, networkError } from './errors.js';
-import { cancelStream, H2Connection, isRetryableStreamError } from './h2.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import { ResourceClient } from './resource.js';
 import { TokenBucket } from './token-bucket.js';
@@ -38,7 +35,7 @@ export interface ClientConfig {
   burst?: number;
   /** Deadline of a request until its whole answer is in, ms; 0 for none (default 30,000). For streams it covers the response headers only. */
   timeoutMs?: number;
-  /** HTTP/1.1 (http:// servers): most sockets open at once for ordinary requests (default 100); more wait for a free one. */
+  /** Most sockets open at once for ordinary requests (default 100); more wait for a free one. */
   maxSockets?: number;
   /** Clock of the rate limiter (default: the system clock). */
   clock?: Clock;
@@ -80,14 +77,9 @@ export class Client {
   private readonly port: number;
   private readonly basePath: string;
   private readonly tls: boolean;
-  /** HTTP/1.1 agents (http:// servers). */
-  private readonly agent: Agent | undefined;
-  private readonly streamAgent: Agent | undefined;
-  /** The HTTP/2 connection (https:// servers). */
-  private readonly h2: H2Connection | undefined;
+  private readonly agent: Agent;
+  private readonly streamAgent: Agent;
   private readonly baseHeaders: Record<string, string>;
-  /** baseHeaders in HTTP/2's lower case. */
-  private readonly h2Headers: OutgoingHttpHeaders;
   private readonly limiter: TokenBucket | undefined;
   private readonly timeoutMs: number;
   private readonly resources = new Map<string, ResourceClient<KObject>>();
@@ -111,16 +103,12 @@ export class Client {
     if (!(this.timeoutMs >= 0)) throw new RangeError(`timeoutMs must be >= 0, not ${JSON.stringify(config.timeoutMs)}`);
     if (config.burst !== undefined && config.qps === undefined) throw new TypeError(`burst (${config.burst}) needs qps`);
     this.limiter = config.qps !== undefined ? new TokenBucket({ qps: config.qps, ...(config.burst !== undefined ? { burst: config.burst } : {}), ...(config.clock ? { clock: config.clock } : {}) }) : undefined;
-    if (this.tls) {
-      this.h2 = new H2Connection(`https://${url.host}`, config.ca);
-    } else {
-      // LIFO keeps the busiest sockets warm, so fewer idle ones reach the server's keep-alive timeout.
-      this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' });
-      this.streamAgent = new Agent({ keepAlive: true });
-    }
+    // LIFO keeps the busiest sockets warm, so fewer idle ones reach the server's keep-alive timeout.
+    const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const };
+    this.agent = this.tls ? new HttpsAgent({ ...agentOptions, ...(config.ca ? { ca: config.ca } : {}) }) : new Agent(agentOptions);
+    this.streamAgent = this.tls ? new HttpsAgent({ keepAlive: true, ...(config.ca ? { ca: config.ca } : {}) }) : new Agent({ keepAlive: true });
     this.baseHeaders = { Accept: 'application/json', 'User-Agent': config.userAgent ?? 'kubelab-client' };
     if (config.token) this.baseHeaders['Authorization'] = `Bearer ${config.token}`;
-    this.h2Headers = Object.fromEntries(Object.entries(this.baseHeaders).map(([k, v]) => [k.toLowerCase(), v]));
   }
 
   /**
@@ -161,121 +149,18 @@ export class Client {
    * Sends one request and resolves with the response as soon as its headers arrive with a 2xx
    * code, for the caller to read (watches, logs). Aborting the signal later also ends the stream.
    */
-  stream(o: RequestOptions): Promise<Readable> {
-    if (this.limiter) return this.limiter.wait(o.signal).then(() => this.exchange(o, true, false) as Promise<Readable>);
-    return this.exchange(o, true, false) as Promise<Readable>;
+  stream(o: RequestOptions): Promise<IncomingMessage> {
+    if (this.limiter) return this.limiter.wait(o.signal).then(() => this.exchange(o, true, false) as Promise<IncomingMessage>);
+    return this.exchange(o, true, false) as Promise<IncomingMessage>;
   }
 
-  /** Closes idle connections; requests still running finish. */
+  /** Closes idle sockets; requests still running finish. */
   close(): void {
-    this.agent?.destroy();
-    this.streamAgent?.destroy();
-    this.h2?.close();
+    this.agent.destroy();
+    this.streamAgent.destroy();
   }
 
   private exchange(o: RequestOptions, streaming: boolean, retried: boolean): Promise<unknown> {
-    return this.h2 ? this.exchangeH2(this.h2, o, streaming, retried) : this.exchangeH1(o, streaming, retried);
-  }
-
-  /** Decodes a whole answer: JSON for JSON types, text for others, undefined when empty; a StatusError for non-2xx codes. */
-  private decodeAnswer(method: string, path: string, code: number, contentType: string | undefined, text: string): { err?: unknown; value?: unknown } {
-    if (code < 200 || code >= 300) return { err: errorOfResponse(method, this.urlOf(path), code, text) };
-    if (text === '') return {};
-    if (!isJsonType(contentType)) return { value: text };
-    try {
-      return { value: JSON.parse(text) };
-    } catch (err) {
-      return { err: new Error(`${method} ${this.urlOf(path)}: the server answered ${code} with malformed JSON: ${(err as Error).message}`, { cause: err }) };
-    }
-  }
-
-  private exchangeH2(h2: H2Connection, o: RequestOptions, streaming: boolean, retried: boolean): Promise<unknown> {
-    return new Promise<unknown>((resolve, reject) => {
-      const { method, signal } = o;
-      if (signal?.aborted) return reject(signal.reason);
-      let payload: string | Buffer | undefined;
-      const headers: OutgoingHttpHeaders = { ...this.h2Headers, ':method': method, ':path': this.basePath + o.path };
-      if (o.accept) headers['accept'] = o.accept;
-      if (o.body !== undefined) {
-        payload = typeof o.body === 'string' || Buffer.isBuffer(o.body) ? o.body : JSON.stringify(o.body);
-        headers['content-type'] = o.contentType ?? 'application/json';
-        headers['content-length'] = Buffer.byteLength(payload);
-      }
-      let stream: ClientHttp2Stream;
-      let reused: boolean;
-      try {
-        ({ stream, reused } = h2.open(headers, payload === undefined));
-      } catch (err) {
-        return reject(networkError(method, this.urlOf(o.path), err as Error));
-      }
-
-      let settled = false;
-      let answered = false;
-      let timer: NodeJS.Timeout | undefined;
-      const settle = (err: unknown, value?: unknown) => {
-        if (settled) return;
-        settled = true;
-        if (timer) clearTimeout(timer);
-        if (err !== undefined) reject(err);
-        else resolve(value);
-      };
-      const onAbort = () => {
-        settle(signal!.reason);
-        cancelStream(stream);
-      };
-      if (signal) {
-        signal.addEventListener('abort', onAbort, { once: true });
-        stream.once('close', () => signal.removeEventListener('abort', onAbort));
-      }
-      const timeoutMs = o.timeoutMs ?? this.timeoutMs;
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          const cause = new Error(streaming ? `no response headers within ${timeoutMs} ms` : `no complete answer within ${timeoutMs} ms`);
-          cause.name = 'TimeoutError';
-          settle(networkError(method, this.urlOf(o.path), cause));
-          cancelStream(stream);
-        }, timeoutMs);
-      }
-
-      stream.on('error', (err: NodeJS.ErrnoException) => {
-        if (settled) return;
-        // A session the server was closing as the stream went out: the request never reached a
-        // handler, so a read is safely sent again on a new connection.
-        if (!answered && !retried && method === 'GET' && reused && isRetryableStreamError(err)) {
-          settled = true;
-          if (timer) clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          this.exchange(o, streaming, true).then(resolve, reject);
-          return;
-        }
-        settle(networkError(method, this.urlOf(o.path), err));
-      });
-      stream.on('close', () => {
-        if (!settled) settle(networkError(method, this.urlOf(o.path), new Error(answered ? 'the connection closed before the answer was complete' : `the stream closed without an answer (code ${stream.rstCode})`)));
-      });
-      stream.on('response', (h: IncomingHttpHeaders) => {
-        answered = true;
-        const code = Number(h[':status'] ?? 0);
-        if (streaming && code >= 200 && code < 300) {
-          if (timer) clearTimeout(timer);
-          if (settled) cancelStream(stream);
-          else settle(undefined, stream);
-          return;
-        }
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          if (settled) return;
-          const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-          const r = this.decodeAnswer(method, o.path, code, h['content-type'], text);
-          settle(r.err, r.value);
-        });
-      });
-      if (payload !== undefined) stream.end(payload);
-    });
-  }
-
-  private exchangeH1(o: RequestOptions, streaming: boolean, retried: boolean): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       const { method, signal } = o;
       if (signal?.aborted) return reject(signal.reason);
@@ -287,7 +172,7 @@ export class Client {
         headers['Content-Type'] = o.contentType ?? 'application/json';
         headers['Content-Length'] = Buffer.byteLength(payload);
       }
-      const req = httpRequest({ agent: streaming ? this.streamAgent : this.agent, host: this.host, port: this.port, method, path: this.basePath + o.path, headers });
+      const req = (this.tls ? httpsRequest : httpRequest)({ agent: streaming ? this.streamAgent : this.agent, host: this.host, port: this.port, method, path: this.basePath + o.path, headers });
 
       let settled = false;
       let answered = false;
@@ -326,7 +211,7 @@ export class Client {
           settled = true;
           if (timer) clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
-          this.exchangeH1(o, streaming, true).then(resolve, reject);
+          this.exchange(o, streaming, true).then(resolve, reject);
           return;
         }
         settle(networkError(method, this.urlOf(o.path), err));
@@ -351,8 +236,14 @@ export class Client {
         res.on('end', () => {
           if (settled) return;
           const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-          const r = this.decodeAnswer(method, o.path, code, res.headers['content-type'], text);
-          settle(r.err, r.value);
+          if (!ok) return settle(errorOfResponse(method, this.urlOf(o.path), code, text));
+          if (text === '') return settle(undefined, undefined);
+          if (!isJsonType(res.headers['content-type'])) return settle(undefined, text);
+          try {
+            settle(undefined, JSON.parse(text));
+          } catch (err) {
+            settle(new Error(`${method} ${this.urlOf(o.path)}: the server answered ${code} with malformed JSON: ${(err as Error).message}`, { cause: err }));
+          }
         });
       });
 

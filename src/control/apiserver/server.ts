@@ -4,8 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createSecureServer, type Http2SecureServer } from 'node:http2';
-import type { Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { errors, isStatusError, StatusError } from '../../api/errors.js';
@@ -173,20 +172,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     }
   };
 
+  const serverOptions = { keepAliveTimeout: 65_000, requestTimeout: 0 };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
-  // Over TLS, HTTP/2 (what kubectl and client-go speak) and HTTP/1.1 by ALPN; the handlers use
-  // the compatibility API, the same for both. Plain http is HTTP/1.1 only.
-  const server: Server | Http2SecureServer = o.tls
-    ? createSecureServer(
-        { cert: o.tls.cert, key: o.tls.key, allowHTTP1: true, settings: { initialWindowSize: 16 << 20 }, maxSessionMemory: 512 },
-        onRequest as unknown as Parameters<typeof createSecureServer>[1],
-      )
-    : createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, onRequest);
-  const sockets = new Set<Socket>();
-  server.on(o.tls ? 'secureConnection' : 'connection', (sock: Socket) => {
-    sockets.add(sock);
-    sock.once('close', () => sockets.delete(sock));
-  });
+  const server: Server = o.tls ? createTlsServer({ ...serverOptions, cert: o.tls.cert, key: o.tls.key }, onRequest) : createServer(serverOptions, onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 6443, host, () => {
@@ -221,7 +209,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       clearInterval(eventTimer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        for (const sock of sockets) sock.destroy();
+        server.closeAllConnections();
       });
       void openWatches;
       cache.stop();

@@ -200,7 +200,7 @@ async function log(env: ResourceEnv, req: IncomingMessage, res: ServerResponse, 
         readKubeletError(up, code).then(reject, reject);
         return;
       }
-      res.writeHead(code, { 'Content-Type': up.headers['content-type'] ?? 'text/plain' });
+      res.writeHead(code, { 'Content-Type': up.headers['content-type'] ?? 'text/plain', 'Transfer-Encoding': 'chunked' });
       up.pipe(res);
       up.on('end', resolve);
       // A stream cut because the client left is the normal end of `kubectl logs -f`.

@@ -51,8 +51,7 @@ function line(type: string, objectJson: string): string {
 
 export function serveWatch(env: WatchEnv, req: IncomingMessage, res: ServerResponse, p: WatchParams): void {
   const contentType = p.table ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json';
-  // No Content-Length: HTTP/1.1 sends the body chunked, HTTP/2 as DATA frames.
-  res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private' });
+  res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   let headersSent = false; // table column definitions go in the first event only
   let closed = false;
