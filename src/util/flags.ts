@@ -47,4 +47,3 @@ export function parseInteger(flag: string, s: string, min = 0, max = Number.MAX_
   if (n < min || n > max) throw new FlagError(flag, `${n} is not within ${min}-${max}`);
   return n;
 }
-

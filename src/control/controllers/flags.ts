@@ -5,6 +5,7 @@
  * prints before exiting 2.
  */
 import { isIP } from 'node:net';
+import { parseDuration } from '../../util/flags.js';
 import type { ControllerManagerOptions } from './manager.js';
 import { resolveControllers } from './manager.js';
 import { cidrRange } from './nodeipam/sync.js';
@@ -36,21 +37,13 @@ export interface ControllerManagerFlags {
   nodeCidrMaskSize: string;
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses a Go duration ("5s", "1m30s", "100ms", "0") into milliseconds; undefined if malformed. */
-export function parseDuration(s: string): number | undefined {
-  const t = s.trim();
-  if (t === '0') return 0;
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(t)) return undefined;
-  let ms = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
-  return ms;
-}
-
 function duration(flag: string, v: string, o: { positive: boolean }): number {
-  const ms = parseDuration(v);
-  if (ms === undefined) throw new UsageError(`${flag} "${v}" is not a duration like 5s, 100ms or 1m30s`);
+  let ms: number;
+  try {
+    ms = parseDuration(flag, v);
+  } catch {
+    throw new UsageError(`${flag} "${v}" is not a duration like 5s, 100ms or 1m30s`);
+  }
   if (o.positive && ms <= 0) throw new UsageError(`${flag} "${v}" must be longer than 0`);
   return ms;
 }

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { optionsFromFlags, parseDuration, UsageError, type ControllerManagerFlags } from '../../../src/control/controllers/flags.js';
+import { optionsFromFlags, UsageError, type ControllerManagerFlags } from '../../../src/control/controllers/flags.js';
 import { CONTROLLERS, resolveControllers } from '../../../src/control/controllers/manager.js';
 
 const names = (list: string[]) => resolveControllers(list).map((d) => d.name);
@@ -11,23 +11,6 @@ test('resolveControllers() follows kube-controller-manager --controllers', (t) =
   t.deepEqual(names(['-endpoint', 'endpoint']), [], 'the first mention wins, as in IsControllerEnabled');
   t.deepEqual(names([]), []);
   t.throws(() => names(['bogus']), { instanceOf: TypeError, message: /"bogus" is not a known controller/ });
-});
-
-test('parseDuration() reads Go durations', (t) => {
-  const cases: [string, number | undefined][] = [
-    ['5s', 5000],
-    ['100ms', 100],
-    ['1m30s', 90_000],
-    ['1h', 3_600_000],
-    ['1.5s', 1500],
-    ['0', 0],
-    ['0s', 0],
-    ['5', undefined],
-    ['abc', undefined],
-    ['-5s', undefined],
-    ['', undefined],
-  ];
-  for (const [s, want] of cases) t.is(parseDuration(s), want, s);
 });
 
 const defaults: ControllerManagerFlags = {

@@ -19,7 +19,7 @@ for (const [text, ms] of [
   });
 }
 
-for (const bad of ['10', 'soon', '5 m', '1m30', '']) {
+for (const bad of ['10', 'soon', '5 m', '1m30', '', '-5s']) {
   test(`parseDuration refuses "${bad}", naming the flag`, (t) => {
     const err = t.throws(() => parseDuration('--lease-renew-interval', bad), { instanceOf: FlagError });
     t.regex(err!.message, /^invalid value for --lease-renew-interval: /);
