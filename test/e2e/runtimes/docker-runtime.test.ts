@@ -210,7 +210,9 @@ dtest('logs: tail, since, streams, and follow until the container exits or the c
   const sb = await rt.runPodSandbox(sbConfig);
   const chatty = await rt.createContainer(
     sb,
-    containerConfig('chatty', PAUSE_IMAGE, { command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2; exec sleep 3600'] }),
+    // Docker copies stdout and stderr on their own and stamps each line as it reads it, so lines
+    // of the two streams written at the same moment have no order: the stderr line comes later.
+    containerConfig('chatty', PAUSE_IMAGE, { command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo line$i; done; sleep 0.3; echo oops >&2; exec sleep 3600'] }),
     sbConfig,
   );
   await rt.startContainer(chatty);
