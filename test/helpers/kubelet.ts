@@ -97,7 +97,8 @@ export function runScript(script: string, args: string[], timeoutMs = 30_000): P
       proc.kill('SIGKILL');
       reject(new Error(`${script} ${args.join(' ')} did not exit within ${timeoutMs} ms:\n${stderr}`));
     }, timeoutMs);
-    proc.once('exit', (code) => {
+    // 'close', not 'exit': the last of stderr may still be on its way when the process exits.
+    proc.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stderr });
     });

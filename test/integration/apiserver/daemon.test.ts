@@ -27,7 +27,7 @@ for (const [args, message] of cases) {
       const p = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      p.on('exit', (c) => resolve({ code: c, stderr: err }));
+      p.on('close', (c) => resolve({ code: c, stderr: err }));
       t.teardown(() => {
         if (p.exitCode === null) p.kill('SIGKILL');
       });

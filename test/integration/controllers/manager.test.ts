@@ -21,7 +21,7 @@ function runToExit(args: string[]): Promise<{ code: number | null; stderr: strin
   const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => proc.once('exit', (code) => resolve({ code, stderr })));
+  return new Promise((resolve) => proc.once('close', (code) => resolve({ code, stderr })));
 }
 
 test('the controller-manager daemon runs against a kubeconfig and serves /healthz and /metrics', async (t) => {

@@ -51,7 +51,7 @@ test('the daemon exits 2 naming the flag on bad usage', async (t) => {
       const p = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      p.on('exit', (code) => resolve({ code, stderr }));
+      p.on('close', (code) => resolve({ code, stderr }));
       t.teardown(() => {
         if (p.exitCode === null) p.kill('SIGKILL');
       });
