@@ -10,6 +10,7 @@ import type { Node, Pod } from '../api/types.js';
 import { Client } from '../client/rest.js';
 import { startBenchApiServer } from './apiserver-process.js';
 import { benchKubeconfig, startBenchDaemon, type BenchDaemon } from './daemons.js';
+import { requestDelta, scrapeRequestCounts, type RequestCounts } from './request-counts.js';
 import { Latency, round, type LatencySummary } from './stats.js';
 
 export interface SchedulingBenchOptions {
@@ -50,6 +51,8 @@ export interface SchedulingBenchResult {
   hollowRssPerNodeBytes: number;
   /** CPU seconds each process used during the measured phase (the machine's budget is cores x seconds). */
   cpuSeconds: Record<string, number>;
+  /** API requests per measured pod during the measured phase, by "verb resource[/subresource]". */
+  requestsPerPod: RequestCounts;
   setupSeconds: number;
 }
 
@@ -82,12 +85,13 @@ export async function runSchedulingBench(o: SchedulingBenchOptions): Promise<Sch
     const pods = client.resource<Pod>('Pod');
     if (o.warmupPods > 0) {
       o.progress(`warming up: scheduling ${o.warmupPods} pods (not measured)`);
-      await warmUp(client, o.warmupPods);
+      await warmUp(client, o.warmupPods, o.rate);
     }
     const setupSeconds = (performance.now() - setupStart) / 1000;
 
     const from = (await pods.list(NS, { limit: 1 })).metadata.resourceVersion!;
     const cpuBefore = new Map<string, number>([['apiserver', api.cpuSeconds()], ...daemons.map((d) => [d.name, d.cpuSeconds()] as [string, number])]);
+    const requestsBefore = await scrapeRequestCounts(client);
     const benchCpuBefore = process.cpuUsage();
     const createdAt = new Map<string, number>();
     const boundAt: number[] = [];
@@ -151,6 +155,7 @@ export async function runSchedulingBench(o: SchedulingBenchOptions): Promise<Sch
     abort.abort();
     const seconds = (lastBound - t0) / 1000;
     const benchCpu = process.cpuUsage(benchCpuBefore);
+    const requestsPerPod = requestDelta(requestsBefore, await scrapeRequestCounts(client), Math.max(1, boundAt.length));
     const cpuSeconds: Record<string, number> = { apiserver: round(api.cpuSeconds() - cpuBefore.get('apiserver')!, 1) };
     for (const d of daemons) cpuSeconds[d.name] = round(d.cpuSeconds() - cpuBefore.get(d.name)!, 1);
     cpuSeconds['benchmark (creates and watch)'] = round((benchCpu.user + benchCpu.system) / 1e6, 1);
@@ -173,6 +178,7 @@ export async function runSchedulingBench(o: SchedulingBenchOptions): Promise<Sch
       latency: latency.summary(),
       hollowRssPerNodeBytes: Math.round(hollow.rss() / o.nodes),
       cpuSeconds,
+      requestsPerPod,
       setupSeconds: round(setupSeconds, 1),
     };
   } finally {
@@ -191,20 +197,39 @@ function benchPod(name: string, namespace: string): Pod {
   };
 }
 
-/** Creates n pods in their own namespace and waits until all are bound, then deletes the namespace's pods. */
-async function warmUp(client: Client, n: number): Promise<void> {
+/**
+ * Creates n pods in their own namespace, in the shape of the measurement (all at once, or as a
+ * steady stream at rate), and waits until all are bound and Running, and a second more.
+ */
+async function warmUp(client: Client, n: number, rate: number): Promise<void> {
   const ns = 'bench-warmup';
   await client.resource('Namespace').create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const pods = client.resource<Pod>('Pod');
-  let next = 0;
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (next < n) await pods.create(ns, benchPod(`w-${next++}`, ns));
-  }));
+  if (rate > 0) {
+    // A steady stream warms up other paths than a burst does (measured: without this, most of a
+    // steady run's slow pods came in its first 4 seconds).
+    const t0 = performance.now();
+    const inflight: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+      const wait = t0 + (i * 1000) / rate - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      inflight.push(pods.create(ns, benchPod(`w-${i}`, ns)));
+    }
+    await Promise.all(inflight);
+  } else {
+    let next = 0;
+    await Promise.all(Array.from({ length: 32 }, async () => {
+      while (next < n) await pods.create(ns, benchPod(`w-${next++}`, ns));
+    }));
+  }
+  // Measure from a quiet system: every warm-up pod bound and reported Running by its hollow node
+  // (their status writes and events would otherwise land in the first seconds of the measurement).
   const deadline = Date.now() + 300_000;
-  while ((await pods.list(ns, { fieldSelector: 'spec.nodeName=' })).items.length > 0) {
-    if (Date.now() > deadline) throw new Error(`warm-up pods were not all bound within 300 s`);
+  while ((await pods.list(ns, { fieldSelector: 'status.phase!=Running' })).items.length > 0) {
+    if (Date.now() > deadline) throw new Error(`warm-up pods were not all bound and Running within 300 s`);
     await new Promise((r) => setTimeout(r, 250));
   }
+  await new Promise((r) => setTimeout(r, 1000));
 }
 
 async function waitForReadyNodes(client: Client, n: number, progress: (l: string) => void): Promise<void> {

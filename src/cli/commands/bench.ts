@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { plainTable, render } from '../table.js';
 import { writeFileSync } from 'node:fs';
 import { runApiBench, type ApiBenchResult } from '../../bench/api.js';
+import { runHostBench, type HostBenchResult } from '../../bench/host.js';
 import { runConvergenceBench, type ConvergenceResult } from '../../bench/proxy.js';
 import { runRestartBench, type RestartBenchResult } from '../../bench/restart.js';
 import { runSchedulingBench, type SchedulingBenchResult } from '../../bench/scheduling.js';
@@ -28,6 +29,7 @@ export function printSchedulingBench(r: SchedulingBenchResult): string {
     `bound per second: ${r.perSecond.join(' ')}`,
     `creates offered: ${r.createdPerSecond} pods/s; hollow nodes: ${Math.round(r.hollowRssPerNodeBytes / 1024)} KiB RSS per node`,
     `CPU used while measuring: ${cpu}`,
+    `API requests per pod: ${Object.entries(r.requestsPerPod).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   ].join('\n') + '\n';
 }
 
@@ -43,6 +45,13 @@ export function printRestartBench(r: RestartBenchResult): string {
   if (r.runtimeLatency) t.push(['container started again (Docker event)', r.runtimeLatency.count, r.runtimeLatency.p50Ms, r.runtimeLatency.p90Ms, r.runtimeLatency.p99Ms, r.runtimeLatency.maxMs]);
   t.push(['API shows it Running, restartCount 1', r.apiLatency.count, r.apiLatency.p50Ms, r.apiLatency.p90Ms, r.apiLatency.p99Ms, r.apiLatency.maxMs]);
   return `${render(t)}\n\n${r.restarted} of ${r.options.pods} containers restarted (${r.options.runtime} runtime)\n`;
+}
+
+export function printHostBench(r: HostBenchResult): string {
+  const t = plainTable(['MEASURE', 'COUNT', 'P50 µs', 'P99 µs', 'MAX µs', 'CPU µs/OP', 'OF WHICH SYSTEM']);
+  const us = (ms: number) => Math.round(ms * 1000);
+  for (const m of r.measures) t.push([m.measure, m.latency.count, us(m.latency.p50Ms), us(m.latency.p99Ms), us(m.latency.maxMs), m.cpuMicrosPerOp, m.systemMicrosPerOp]);
+  return `${render(t)}\n\n${r.machine.cpus} CPUs, Node.js ${r.machine.node}, ${r.machine.platform}\n`;
 }
 
 function writeJson(file: string | undefined, result: unknown): void {
@@ -104,24 +113,43 @@ export function registerBenchCommands(program: Command): void {
       }),
     );
   bench
+    .command('host')
+    .description("what this machine charges per message between processes (TCP, TLS), between threads, and per synced write: the costs every other benchmark is made of")
+    .option('--round-trips <n>', 'round trips per measurement', '5000')
+    .option('--syncs <n>', 'synced writes per disk measurement', '500')
+    .option('--dir <path>', "directory on the filesystem to measure (default: the system's temporary directory)")
+    .option('--json <file>', 'also write the results as JSON')
+    .action(
+      action(async (opts) => {
+        const result = await runHostBench({
+          roundTrips: intFlag('--round-trips', opts.roundTrips, 1, 1_000_000),
+          syncs: intFlag('--syncs', opts.syncs, 1, 100_000),
+          ...(opts.dir ? { dir: opts.dir } : {}),
+        });
+        process.stdout.write(printHostBench(result));
+        writeJson(opts.json, result);
+      }),
+    );
+  bench
     .command('scheduling')
     .description('scheduling throughput and create-to-bound latency with API server, scheduler, controllers and hollow nodes on this machine')
     .option('--nodes <n>', 'hollow nodes', '1000')
     .option('--pods <n>', 'pods to schedule', '2000')
     .option('--rate <r>', 'pods per second as a steady stream (0: all at once)', '0')
     .option('--create-concurrency <n>', 'concurrent creates when --rate is 0', '64')
-    .option('--warmup <n>', 'pods scheduled before measuring (not measured)', '500')
+    .option('--warmup <n>', 'pods scheduled before measuring, in the same shape (default 500; with --rate, 5 s of the stream)')
     .option('--lease-duration-seconds <n>', "hollow nodes' lease duration (renewed every quarter)", '40')
     .option('--parallel-bindings <n>', 'scheduler --parallel-bindings', '256')
     .option('--json <file>', 'also write the results as JSON')
     .action(
       action(async (opts) => {
+        const rate = intFlag('--rate', opts.rate, 0, 100_000);
         const result = await runSchedulingBench({
           nodes: intFlag('--nodes', opts.nodes, 1, 20_000),
           pods: intFlag('--pods', opts.pods, 1, 1_000_000),
-          rate: intFlag('--rate', opts.rate, 0, 100_000),
+          rate,
           createConcurrency: intFlag('--create-concurrency', opts.createConcurrency, 1, 1024),
-          warmupPods: intFlag('--warmup', opts.warmup, 0, 100_000),
+          warmupPods: opts.warmup === undefined ? Math.max(500, rate * 5) : intFlag('--warmup', opts.warmup, 0, 100_000),
           leaseDurationSeconds: intFlag('--lease-duration-seconds', opts.leaseDurationSeconds, 4, 3600),
           parallelBindings: intFlag('--parallel-bindings', opts.parallelBindings, 1, 10_000),
           deadlineMs: 600_000,
