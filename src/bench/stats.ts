@@ -32,11 +32,14 @@ export class Latency {
 
   summary(): LatencySummary {
     const ms = (us: number) => Math.round(us) / 1000;
+    // A percentile is the top of its HdrHistogram bucket, which can lie a little above the largest
+    // value recorded: no percentile is reported above the maximum.
+    const at = (p: number) => ms(Math.min(this.h.getValueAtPercentile(p), this.h.maxValue));
     return {
       count: this.h.totalCount,
-      p50Ms: ms(this.h.getValueAtPercentile(50)),
-      p90Ms: ms(this.h.getValueAtPercentile(90)),
-      p99Ms: ms(this.h.getValueAtPercentile(99)),
+      p50Ms: at(50),
+      p90Ms: at(90),
+      p99Ms: at(99),
       maxMs: ms(this.h.maxValue),
       meanMs: ms(this.h.mean),
     };
