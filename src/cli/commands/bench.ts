@@ -68,6 +68,7 @@ export function registerBenchCommands(program: Command): void {
     .option('--ops <n>', 'operations per phase at concurrency 32', '20000')
     .option('--watch-events <n>', 'writes per watch phase', '20000')
     .option('--watchers <n>', 'watchers in the many-watchers phase', '100')
+    .option('--warmup <n>', 'creates and as many updates at concurrency 32 before measuring (not measured)', '10000')
     .option('--json <file>', 'also write the results as JSON')
     .action(
       action(async (opts) => {
@@ -75,6 +76,7 @@ export function registerBenchCommands(program: Command): void {
           ops: intFlag('--ops', opts.ops, 100, 1_000_000),
           watchEvents: intFlag('--watch-events', opts.watchEvents, 100, 1_000_000),
           watchers: intFlag('--watchers', opts.watchers, 1, 1000),
+          warmupOps: intFlag('--warmup', opts.warmup, 0, 1_000_000),
           phaseDeadlineMs: 120_000,
           progress: (l) => process.stderr.write(` • ${l}\n`),
         });

@@ -376,6 +376,11 @@ export class SqliteStorage implements Storage {
     return this.pendingValues.get(rev) ?? this.stmt.valueAt.get(rev)!.value;
   }
 
+  /** The value of the row at rev, or undefined once a compaction removed it. */
+  private valueIfKept(rev: number): string | undefined {
+    return this.pendingValues.get(rev) ?? this.stmt.valueAt.get(rev)?.value;
+  }
+
   private apply(op: Op, undo: [string, IndexEntry | undefined][], rows: LogRow[]): { kv?: KeyValue; error?: Error; event?: StorageEvent } {
     const cur = this.index.get(op.key);
     switch (op.kind) {
@@ -391,13 +396,25 @@ export class SqliteStorage implements Storage {
       case 'update': {
         if (!cur) return { error: new KeyNotFoundError(op.key) };
         if (cur.modRevision !== op.expected) return { error: new RevisionConflictError(op.key, op.expected, cur.modRevision) };
-        const prevValue = this.valueAt(cur.modRevision);
         const rev = ++this.rev;
         rows.push([rev, op.key, cur.createRevision, cur.modRevision, 0, op.value]);
         undo.push([op.key, cur]);
         this.index.set(op.key, { createRevision: cur.createRevision, modRevision: rev });
         const kv = { key: op.key, value: op.value, createRevision: cur.createRevision, modRevision: rev };
-        return { kv, event: { type: 'put', kv, prevKv: { key: op.key, value: prevValue, ...cur }, ...(op.object !== undefined ? { object: op.object } : {}) } };
+        // The previous value is read only if a watcher asks for it: the API server's watch cache
+        // keeps the previous object itself, and reading it here cost a query per update.
+        const read = (r: number) => this.valueIfKept(r);
+        const prev = cur;
+        const event: StorageEvent = {
+          type: 'put',
+          kv,
+          get prevKv() {
+            const value = read(prev.modRevision);
+            return value === undefined ? undefined : { key: op.key, value, ...prev };
+          },
+          ...(op.object !== undefined ? { object: op.object } : {}),
+        };
+        return { kv, event };
       }
       case 'delete': {
         if (!cur) return { error: new KeyNotFoundError(op.key) };
