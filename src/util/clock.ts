@@ -17,8 +17,16 @@ export interface Clock {
 
 /** RFC 3339 with seconds, as Kubernetes writes metav1.Time: "2026-11-25T04:22:35Z". */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const s = Math.floor(ms / 1000);
+  if (s !== lastSecond) {
+    lastSecond = s;
+    lastText = new Date(s * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastText;
 }
+// Most timestamps written in one second are the same second: formatted once.
+let lastSecond = NaN;
+let lastText = '';
 
 /** RFC 3339 with microseconds, as Kubernetes writes metav1.MicroTime. */
 export function rfc3339Micro(ms: number): string {

@@ -20,22 +20,41 @@ function resolve(schema: Schema): Schema {
   }
 }
 
-function walk(value: unknown, schema: Schema, path: string, out: string[]): void {
+// The path is kept as a stack of segments and written out only for an unknown field: most
+// objects have none, and the API server walks every object it is sent (fieldValidation=Warn).
+function walk(value: unknown, schema: Schema, path: string[], out: string[]): void {
   const s = resolve(schema);
   if (s['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
-    if (s.items) value.forEach((v, i) => walk(v, s.items!, `${path}[${i}]`, out));
+    if (!s.items) return;
+    for (let i = 0; i < value.length; i++) {
+      path.push(`[${i}]`);
+      walk(value[i], s.items, path, out);
+      path.pop();
+    }
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  for (const [key, v] of Object.entries(value)) {
-    const p = path ? `${path}.${key}` : key;
-    if (s.properties) {
-      const field = s.properties[key];
-      if (field) walk(v, field, p, out);
-      else out.push(p);
-    } else if (s.additionalProperties) walk(v, s.additionalProperties, p, out);
+  const props = s.properties;
+  const additional = s.additionalProperties;
+  if (!props && !additional) return;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    const field = props ? props[key] : additional;
+    if (props && !field) {
+      out.push(pathText(path, key));
+      continue;
+    }
+    path.push(key);
+    walk(v, field!, path, out);
+    path.pop();
   }
+}
+
+function pathText(path: readonly string[], last: string): string {
+  let p = '';
+  for (const seg of [...path, last]) p += seg.startsWith('[') || p === '' ? seg : `.${seg}`;
+  return p;
 }
 
 /**
@@ -48,7 +67,7 @@ export function unknownFields(apiVersion: string, kind: string, obj: unknown): s
   const name = schemaNameForGVK(gvk);
   if (!name) return [];
   const out: string[] = [];
-  walk(obj, { $ref: REF_PREFIX + name }, '', out);
+  walk(obj, { $ref: REF_PREFIX + name }, [], out);
   return out;
 }
 

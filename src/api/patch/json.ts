@@ -17,7 +17,8 @@ export function hasOwn(o: object, key: string): boolean {
 
 /** Adds or overwrites an own, enumerable field, whatever its name. */
 export function setKey(o: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  else o[key] = value;
 }
 
 /** The JSON type of a value, as error messages and type comparisons name it. */

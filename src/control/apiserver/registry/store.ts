@@ -8,7 +8,7 @@
  * watch cache sets it from the storage revision on the way out.
  */
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
+import { cloneJson, jsonEqual, jsonEqualExcept } from '../../../util/json-value.js';
 import { applyDefaults } from '../../../api/defaults.js';
 import { errors, StatusError, type FieldError } from '../../../api/errors.js';
 import { cannotBeHandledMessage, unknownFieldMessage, unknownFields } from '../../../api/openapi/index.js';
@@ -118,7 +118,7 @@ export class Store {
     if (meta.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
     const generated = !meta.name && !!meta.generateName;
     for (let attempt = 0; ; attempt++) {
-      const candidate = structuredClone(obj);
+      const candidate = cloneJson(obj);
       if (generated) candidate.metadata.name = generateName(meta.generateName!);
       try {
         return { obj: await this.createOnce(r, ns, candidate, o), warnings };
@@ -217,7 +217,7 @@ export class Store {
       const current = entry.obj;
       // mutate gets the object without its resourceVersion: one in what it returns is a
       // precondition the caller asked for (a PUT body's, or one a patch sets), never implied.
-      const base = structuredClone(current);
+      const base = cloneJson(current);
       delete base.metadata.resourceVersion;
       const desired = mutate(base);
       // A uid in the body is a precondition too (owner-reference patches of the garbage collector
@@ -234,7 +234,7 @@ export class Store {
         throw errors.conflict({ group: r.group, resource: r.plural }, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       const next = this.prepareUpdate(r, current, desired, subresource);
-      if (isDeepStrictEqual(stripRv(next), stripRv(current))) return current; // a no-op writes nothing, as in Kubernetes
+      if (sameIgnoringRv(next, current)) return current; // a no-op writes nothing, as in Kubernetes
       const ctx = this.admissionContext();
       try {
         this.admit(r, next, current, ctx);
@@ -264,18 +264,18 @@ export class Store {
     if (subresource === 'status') {
       // The status subresource changes status (and, as in Kubernetes, labels and annotations,
       // which kinds below restrict); the spec stays as it is.
-      next = { ...desired, spec: structuredClone(current.spec) };
+      next = { ...desired, spec: cloneJson(current.spec) };
       if (current.spec === undefined) delete next.spec;
       keepOnStatusUpdate(r.kind, next, current);
     } else if (subresource === 'finalize') {
-      next = { ...structuredClone(current), spec: desired.spec };
+      next = { ...cloneJson(current), spec: desired.spec };
     } else if (subresource === 'binding') {
       return desired;
     } else {
       next = desired;
       if (r.hasStatus) {
         if (current.status === undefined) delete next.status;
-        else next.status = structuredClone(current.status);
+        else next.status = cloneJson(current.status);
       }
     }
     const m = next.metadata;
@@ -318,7 +318,7 @@ export class Store {
       if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
         throw errors.conflict({ group: r.group, resource: r.plural }, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
       }
-      const next = structuredClone(cur);
+      const next = cloneJson(cur);
       const m = next.metadata;
       const now = this.clock.now();
       const grace = strategy.gracePeriod?.(cur, opts) ?? 0;
@@ -333,7 +333,7 @@ export class Store {
       if (m.deletionTimestamp && !immediate) {
         // Already being deleted: a shorter grace period (e.g. --force) may bring it forward.
         const remaining = m.deletionGracePeriodSeconds ?? 0;
-        if (grace >= remaining && isDeepStrictEqual(finalizers, m.finalizers ?? [])) return { obj: cur, deleted: false };
+        if (grace >= remaining && jsonEqual(finalizers, m.finalizers ?? [])) return { obj: cur, deleted: false };
       }
       if (immediate) {
         if (o.dryRun) return { obj: cur, deleted: true };
@@ -445,7 +445,7 @@ function keepOnStatusUpdate(kind: string, next: KObject, current: KObject): void
   const cm = current.metadata;
   const keep = <K extends keyof typeof m>(k: K) => {
     if (cm[k] === undefined) delete m[k];
-    else m[k] = structuredClone(cm[k]);
+    else m[k] = cloneJson(cm[k]);
   };
   if (kind === 'Deployment' || kind === 'ReplicaSet') keep('labels');
   if (kind === 'Pod') keep('ownerReferences');
@@ -462,16 +462,15 @@ function shouldDeleteOnUpdate(obj: KObject): boolean {
 
 /** Everything but metadata and status: what bumps metadata.generation. */
 function specChanged(a: KObject, b: KObject): boolean {
-  const strip = (o: KObject) => {
-    const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
-    return rest;
-  };
-  return !isDeepStrictEqual(strip(a), strip(b));
+  for (const k in a) if (!IDENTITY_AND_STATUS.has(k) && !jsonEqual(a[k], b[k])) return true;
+  for (const k in b) if (!IDENTITY_AND_STATUS.has(k) && a[k] === undefined && b[k] !== undefined) return true;
+  return false;
 }
+const IDENTITY_AND_STATUS = new Set(['metadata', 'status', 'apiVersion', 'kind']);
 
-function stripRv(o: KObject): KObject {
-  const { resourceVersion: _rv, ...meta } = o.metadata;
-  return { ...o, metadata: meta };
+/** Whether a and b are the same object apart from metadata.resourceVersion. */
+function sameIgnoringRv(a: KObject, b: KObject): boolean {
+  return jsonEqualExcept(a, b, 'metadata') && jsonEqualExcept(a.metadata as Record<string, unknown>, b.metadata as Record<string, unknown>, 'resourceVersion');
 }
 
 /** The stored form: the object without resourceVersion (the storage revision is the truth). */
