@@ -54,5 +54,6 @@ export interface Provider {
   crashNode(state: LabState, node: string): Promise<void>;
 
   /** Starts a stopped or crashed node's components again and waits until they are healthy. */
-  startNode(state: LabState, node: string): Promise<void>;
+  /** Resolves with the components it started: none when the node was already running. */
+  startNode(state: LabState, node: string): Promise<string[]>;
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { providerFor, PROVIDERS } from '../bootstrap/providers/index.js';
 import { loadState, type LabState } from '../bootstrap/state.js';
 import { TIMING_PROFILES } from '../bootstrap/timings.js';
-import { choiceFlag, intFlag, UsageError, type GlobalOptions } from './util.js';
+import { choiceFlag, intFlag, type GlobalOptions } from './util.js';
 
 export const RUNTIMES = ['process', 'docker', 'fake'] as const;
 
@@ -29,7 +29,7 @@ export interface EnsuredLab {
 }
 
 /** Brings the lab up per the flags, or returns the running one when every component is healthy. */
-export async function ensureLab(g: GlobalOptions, opts: Record<string, string | boolean>, log: (line: string) => void): Promise<EnsuredLab> {
+export async function ensureLab(g: GlobalOptions, opts: Record<string, string | boolean>, log: (line: string) => void, given: (flag: string) => boolean = () => true): Promise<EnsuredLab> {
   const provider = providerFor(choiceFlag('--provider', String(opts.provider), PROVIDERS));
   const workers = intFlag('--workers', String(opts.workers), 0, 100);
   const runtime = choiceFlag('--runtime', String(opts.runtime), RUNTIMES);
@@ -39,10 +39,29 @@ export async function ensureLab(g: GlobalOptions, opts: Record<string, string | 
   const existing = loadState(g.home, g.name);
   if (existing && existing.components.length > 0) {
     const health = await providerFor(existing.provider as 'local').status(existing);
+    const differs = shapeDifferences(existing, { provider: provider.name, workers, runtime, timings }, given);
+    if (differs.length > 0) {
+      throw new Error(`lab "${g.name}" is already up with ${differs.map((d) => d.has).join(', ')}; ${differs.map((d) => d.asked).join(', ')} asks for another lab: run ./lab down first, or pick another --name`);
+    }
     if (health.every((h) => h.healthy)) return { state: existing, created: false };
-    throw new UsageError(`lab "${g.name}" is partly running (see ./lab status); run ./lab down first`);
+    throw new Error(`lab "${g.name}" is partly running (see ./lab status); run ./lab down first`);
   }
   log(`Creating lab "${g.name}" (provider ${provider.name}, ${workers} worker${workers === 1 ? '' : 's'}, runtime ${runtime}, ${timings} timings)`);
   const state = await provider.up({ name: g.name, home: g.home, workers, runtime, apiPort, timings, retain: opts.retain === true, verbosity, progress: log });
   return { state, created: true };
+}
+
+/** Where a running lab differs from what flags given on the command line ask for (pure). */
+export function shapeDifferences(
+  state: LabState,
+  want: { provider: string; workers: number; runtime: string; timings: string },
+  given: (flag: string) => boolean,
+): { has: string; asked: string }[] {
+  const out: { has: string; asked: string }[] = [];
+  const workers = state.nodes.filter((n) => n.role === 'worker').length;
+  if (given('provider') && state.provider !== want.provider) out.push({ has: `provider ${state.provider}`, asked: `--provider ${want.provider}` });
+  if (given('workers') && workers !== want.workers) out.push({ has: `${workers} worker${workers === 1 ? '' : 's'}`, asked: `--workers ${want.workers}` });
+  if (given('runtime') && state.runtime !== want.runtime) out.push({ has: `runtime ${state.runtime}`, asked: `--runtime ${want.runtime}` });
+  if (given('timings') && state.timings !== want.timings) out.push({ has: `${state.timings} timings`, asked: `--timings ${want.timings}` });
+  return out;
 }

@@ -20,7 +20,22 @@ export interface GlobalOptions {
 /** The lab's home and cluster name from the root command's options. */
 export function globals(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals<{ home?: string; name?: string }>();
-  return { home: resolve(o.home ?? process.env.LAB_HOME ?? '.lab'), name: o.name ?? 'lab' };
+  const name = o.name ?? 'lab';
+  const bad = labNameError(name);
+  if (bad) throw new UsageError(`--name ${bad}, got ${JSON.stringify(name)}`);
+  return { home: resolve(o.home ?? process.env.LAB_HOME ?? '.lab'), name };
+}
+
+/**
+ * Why name cannot name a lab, or undefined. A lab's name is a directory under the lab home and a
+ * prefix of its containers and networks, so it is a DNS label, as kind's cluster names are: never
+ * ".", "..", a path or empty.
+ */
+export function labNameError(name: string): string | undefined {
+  if (name.length === 0) return 'must not be empty';
+  if (name.length > 63) return 'must be at most 63 characters';
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) return "must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit";
+  return undefined;
 }
 
 /** Parses a non-negative integer flag, naming the flag when it is not one. */

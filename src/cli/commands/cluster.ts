@@ -18,7 +18,7 @@ export function registerClusterCommands(program: Command): void {
     .action(
       action(async (opts, cmd: Command) => {
         const g = globals(cmd);
-        const { state, created } = await ensureLab(g, opts, (line) => process.stderr.write(line + '\n'));
+        const { state, created } = await ensureLab(g, opts, (line) => process.stderr.write(line + '\n'), (flag) => cmd.getOptionValueSource(flag) === 'cli');
         if (opts.json) process.stdout.write(JSON.stringify(state, null, 2) + '\n');
         else if (!created) process.stdout.write(`Lab "${g.name}" is already up.\n\n  export KUBECONFIG=${state.kubeconfig}\n`);
         else process.stdout.write(`Lab "${g.name}" is up: API server ${state.apiServer.url}\n\n  export KUBECONFIG=${state.kubeconfig}\n  kubectl get nodes\n`);
@@ -45,7 +45,7 @@ export function registerClusterCommands(program: Command): void {
 
   program
     .command('status')
-    .description('show each component of the lab and its health')
+    .description('show each component of the lab and its health; exits 1 when any component is not healthy (a crashed node, a stopped lab)')
     .option('--json', 'print as JSON', false)
     .action(
       action(async (opts, cmd: Command) => {

@@ -35,7 +35,7 @@ export function registerDemoCommands(program: Command): void {
       action(async (opts, cmd: Command) => {
         const g = globals(cmd);
         const log = (line: string) => process.stderr.write(line + '\n');
-        const { state } = await ensureLab(g, opts, log);
+        const { state } = await ensureLab(g, opts, log, (flag) => cmd.getOptionValueSource(flag) === 'cli');
         const workers = state.nodes.filter((n) => n.role === 'worker').length;
         if (workers < 2) throw new UsageError(`the demo needs at least 2 worker nodes; lab "${g.name}" has ${workers} (./lab down, then ./lab demo --workers 3)`);
         const provider = providerFor(state.provider as 'local');
@@ -71,8 +71,8 @@ export function registerDemoCommands(program: Command): void {
       action(async (name: string, _opts, cmd: Command) => {
         const g = globals(cmd);
         const state = requireState(g.home, g.name);
-        await providerFor(state.provider as 'local').startNode(state, name);
-        process.stdout.write(`${name} started.\n`);
+        const started = await providerFor(state.provider as 'local').startNode(state, name);
+        process.stdout.write(started.length === 0 ? `${name} is already running; nothing to start.\n` : `${name} started (${started.join(', ')}).\n`);
       }),
     );
 }

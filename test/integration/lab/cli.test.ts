@@ -22,6 +22,14 @@ test('lab --help, unknown commands and bad flags: exit codes 0 and 2 with a mess
   const runtime = await runLab(home, ['up', '--runtime', 'lxc']);
   t.is(runtime.code, 2);
   t.regex(runtime.stderr, /--runtime must be one of process, docker, fake/);
+  // A lab's name is a directory under the home: ".", ".." or a path would reach other labs' data.
+  for (const name of ['.', '..', '../escape', '', 'Upper', 'a_b', 'x'.repeat(64)]) {
+    const r = await runLab(home, ['--name', name, 'down', '--purge']);
+    t.is(r.code, 2, `--name ${JSON.stringify(name)}`);
+    t.regex(r.stderr, /--name must (be|not be)/);
+  }
+  t.true(existsSync(home), 'a bad --name deleted nothing');
+  t.false(existsSync(join(home, '..', 'escape')));
   const none = await runLab(home, ['status']);
   t.is(none.code, 1);
   t.regex(none.stderr, /no lab named "lab"/);
@@ -44,6 +52,13 @@ test('lab up starts the control plane and workers, status shows them healthy, do
   const again = await runLab(home, ['up']);
   t.is(again.code, 0);
   t.regex(again.stdout, /already up/);
+  // A running lab is not silently reused for flags that ask for another shape.
+  const other = await runLab(home, ['up', '--workers', '2', '--runtime', 'process']);
+  t.is(other.code, 1);
+  t.regex(other.stderr, /already up with 1 worker; --workers 2 asks for another lab: run \.\/lab down first/);
+  const running = await runLab(home, ['node', 'start', 'worker-1']);
+  t.is(running.code, 0, running.stderr);
+  t.regex(running.stdout, /worker-1 is already running; nothing to start/);
   const down = await runLab(home, ['down']);
   t.is(down.code, 0);
   for (const c of state.components) {

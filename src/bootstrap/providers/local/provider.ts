@@ -148,18 +148,21 @@ export class LocalProvider implements Provider {
     if (kubelet) await stopNodeWorkloads(kubelet, 0);
   }
 
-  async startNode(state: LabState, node: string): Promise<void> {
+  async startNode(state: LabState, node: string): Promise<string[]> {
     const mine = state.components.filter((c) => c.node === node);
     if (mine.length === 0) throw new Error(`"${node}" is not a node of lab "${state.name}"`);
     const token = readFileSync(state.apiServer.tokenFile, 'utf8').trim();
     const ca = readFileSync(state.apiServer.caFile, 'utf8');
+    const started: string[] = [];
     for (const c of mine) {
       if (isOurProcess(c.pid, c.argv)) continue;
       c.pid = spawnDaemon(c.argv, c.log);
       c.startedAt = rfc3339(Date.now());
+      started.push(c.name);
       saveState(state);
     }
     await Promise.all(mine.map((c) => waitHealthy({ url: c.health, token, ca, pid: c.pid, log: c.log, timeoutMs: 60_000 })));
+    return started;
   }
 
   async status(state: LabState): Promise<ComponentHealth[]> {
