@@ -62,9 +62,14 @@ function formatBadValue(v: unknown): string {
   return String(v);
 }
 
-/** One field error as Kubernetes prints it. */
+/** One field error as Kubernetes prints it (field.Error.Error()): "spec.replicas: Invalid value: -1: ...". */
 export function formatFieldError(e: FieldError): string {
-  const head = `${e.field}: ${typeText[e.type]}`;
+  return `${e.field}: ${fieldErrorBody(e)}`;
+}
+
+/** The error without its field (field.Error.ErrorBody()), as a Status cause's message carries it. */
+export function fieldErrorBody(e: FieldError): string {
+  const head = typeText[e.type];
   const withValue =
     e.type === 'FieldValueRequired' || e.type === 'FieldValueForbidden' || e.type === 'FieldValueTooMany' || !('badValue' in e)
       ? head
@@ -118,7 +123,8 @@ export const errors = {
   invalid: (kind: string, group: string, name: string, errs: FieldError[]) => {
     const msgs = errs.map(formatFieldError);
     const qualifiedKind = group ? `${kind}.${group}` : kind;
-    const causes: StatusCause[] = errs.map((e, i) => ({ reason: e.type, message: msgs[i], field: e.field }));
+    // kubectl prints each cause as "field: message", so the message leaves the field out.
+    const causes: StatusCause[] = errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field }));
     return new StatusError({
       reason: 'Invalid',
       code: 422,
@@ -126,6 +132,12 @@ export const errors = {
       details: { name, group, kind, causes },
     });
   },
+  /**
+   * 422 with no detail: what kube-apiserver answers a JSON patch that cannot be applied (a failed
+   * "test", a path that does not exist) and a strategic merge patch it cannot merge
+   * (NewGenericServerResponse(422, ...)); kubectl prints "The request is invalid: ...".
+   */
+  unprocessable: () => new StatusError({ reason: 'Invalid', code: 422, message: 'the server rejected our request due to an error in our request', details: {} }),
   /** The path names nothing this server serves (kube-apiserver's answer to unknown paths). */
   noResource: () => new StatusError({ reason: 'NotFound', code: 404, message: 'the server could not find the requested resource', details: {} }),
   badRequest: (message: string, causes?: StatusCause[]) =>

@@ -189,5 +189,6 @@ kt('kubectl create namespace, and objects in it', async (t) => {
   t.regex((await k(['-n', 'team-a', 'get', 'cm'])).stdout, /^NAME\s+DATA\s+AGE\nc\s+1/);
   const bad = await k(['apply', '-f', '-'], { input: deployment(-1, 'nginx'), allowFail: true });
   t.not(bad.code, 0);
-  t.regex(bad.stderr, /spec.replicas: Invalid value: -1/);
+  t.regex(bad.stderr, /is invalid: spec\.replicas: Invalid value: -1: must be greater than or equal to 0\n/);
+  t.notRegex(bad.stderr, /spec\.replicas: spec\.replicas/, 'the field is named once');
 });

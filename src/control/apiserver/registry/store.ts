@@ -186,7 +186,7 @@ export class Store {
         if (err instanceof PatchError) {
           if (err.kind === 'unsupported') throw errors.unsupportedMediaType(err.message);
           if (err.kind === 'malformed') throw errors.badRequest(err.message);
-          throw errors.invalid(r.kind, r.group, name, [{ type: 'FieldValueInvalid', field: '', detail: err.message }]);
+          throw errors.unprocessable();
         }
         throw err;
       }
