@@ -192,3 +192,26 @@ kt('kubectl create namespace, and objects in it', async (t) => {
   t.regex(bad.stderr, /is invalid: spec\.replicas: Invalid value: -1: must be greater than or equal to 0\n/);
   t.notRegex(bad.stderr, /spec\.replicas: spec\.replicas/, 'the field is named once');
 });
+
+kt('kubectl apply of a kind the server does not serve says so, as against any cluster', async (t) => {
+  const k = await kubectlLab(t);
+  const job = 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: once\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n';
+  const r = await k(['apply', '-f', '-'], { input: job, allowFail: true });
+  t.not(r.code, 0);
+  t.regex(r.stderr, /no matches for kind "Job" in version "batch\/v1"/);
+  t.notRegex(r.stderr, /failed to download openapi|error validating data/);
+});
+
+kt('kubectl exec, attach and port-forward get a clear answer that kubelab does not stream to pods', async (t) => {
+  const k = await kubectlLab(t);
+  await k(['run', 'sleeper', '--image=busybox', '--', 'sleep', '3600']);
+  // No kubelet here: report the pod Running, as port-forward asks for a running pod before it connects.
+  await k(['patch', 'pod', 'sleeper', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running"}}']);
+  for (const args of [['exec', 'sleeper', '--', 'true'], ['attach', 'sleeper'], ['port-forward', 'pod/sleeper', '19999:80']]) {
+    const r = await k(['--request-timeout=20s', ...args], { allowFail: true });
+    t.not(r.code, 0, args.join(' '));
+    t.regex(r.stdout + r.stderr, /not supported by kubelab/, args.join(' '));
+  }
+  const unknown = await k(['get', '--raw', '/api/v1/namespaces/default/pods/sleeper/nosuchsub'], { allowFail: true });
+  t.regex(unknown.stderr, /the server could not find the requested resource/);
+});

@@ -73,9 +73,11 @@ export async function handleNonResource(env: NonResourceEnv, req: IncomingMessag
       return sendJson(res, 200, apiGroupList());
     case '/openapi/v3':
       return sendJson(res, 200, openapiV3Root());
+    case '/openapi/v2':
+      return openapiV2(res, accept);
     case '/':
       return sendJson(res, 200, {
-        paths: ['/api', '/api/v1', '/apis', ...groupVersions().filter((g) => g.group).flatMap((g) => [`/apis/${g.group}`, `/apis/${g.group}/${g.version}`]), '/healthz', '/livez', '/metrics', '/openapi/v3', '/readyz', '/version'],
+        paths: ['/api', '/api/v1', '/apis', ...groupVersions().filter((g) => g.group).flatMap((g) => [`/apis/${g.group}`, `/apis/${g.group}/${g.version}`]), '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'],
       });
   }
   if (path.startsWith('/openapi/v3/')) {
@@ -96,4 +98,23 @@ export async function handleNonResource(env: NonResourceEnv, req: IncomingMessag
     if (doc) return sendJson(res, 200, doc);
   }
   throw errors.noResource();
+}
+
+/**
+ * /openapi/v2: a Swagger 2.0 document with no definitions. The schemas are in /openapi/v3, which
+ * kubectl reads first; it falls back to v2 only for a group version v3 does not list (an
+ * unknown kind such as batch/v1 Job), and without a v2 document it stops with "failed to
+ * download openapi" instead of saying the kind is not served. With this one it goes on and
+ * reports, as against any cluster, that there is no match for the kind. kubectl asks for the
+ * gnostic protobuf form; its message here is Document { swagger: "2.0" } (field 1).
+ */
+function openapiV2(res: ServerResponse, accept: string | undefined): void {
+  if (accept?.includes('application/com.github.proto-openapi.spec.v2')) {
+    const swagger = Buffer.from('2.0');
+    // kube-openapi answers with a dot where the Accept header has '@' (Go's mime parser rejects '@').
+    res.writeHead(200, { 'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' });
+    res.end(Buffer.concat([Buffer.from([0x0a, swagger.length]), swagger]));
+    return;
+  }
+  sendJson(res, 200, { swagger: '2.0', info: { title: 'Kubernetes', version: KUBERNETES_VERSION.gitVersion }, paths: {}, definitions: {} });
 }

@@ -18,11 +18,18 @@ import { sendObject, writeOptions, type ResourceEnv } from './resource.js';
 
 const NODES = resourceByKind('Node')!;
 
+/** Pod subresources that kube-apiserver serves by streaming to the kubelet, which kubelab does not. */
+const STREAMS = new Set(['exec', 'attach', 'portforward', 'proxy']);
+
 export async function handleSubresource(env: ResourceEnv, req: IncomingMessage, res: ServerResponse, info: ResourceRequest): Promise<void> {
   const r = info.resource;
   const sub = info.subresource;
+  if (r.kind === 'Pod' && STREAMS.has(sub)) {
+    throw errors.methodNotAllowed(`${sub} is not supported by kubelab: it does not stream to pods (pods/${sub}); kubectl logs works, and on a docker node so does docker exec`);
+  }
   const allowed = r.subresources.includes(sub as never) || (r.kind === 'Namespace' && sub === 'finalize');
-  if (!allowed || !info.name) throw errors.notFound({ group: r.group, resource: `${r.plural}/${sub}` }, info.name);
+  // kube-apiserver answers a subresource it does not serve as any unknown path.
+  if (!allowed || !info.name) throw errors.noResource();
   switch (sub) {
     case 'status':
       return status(env, req, res, info);
