@@ -142,6 +142,7 @@ export class Store {
     const strategy = strategyFor(r);
     strategy.prepareForCreate?.(obj);
     applyDefaults(obj, r);
+    omitEmptyMeta(obj);
     this.validate(r, obj, undefined, validateObject(obj, r, undefined, this.validation));
     if (r.namespaced) this.checkNamespaceActive(ns, r);
     const ctx = this.admissionContext();
@@ -234,6 +235,7 @@ export class Store {
         throw errors.conflict({ group: r.group, resource: r.plural }, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       const next = this.prepareUpdate(r, current, desired, subresource);
+      omitEmptyMeta(next);
       if (sameIgnoringRv(next, current)) return current; // a no-op writes nothing, as in Kubernetes
       const ctx = this.admissionContext();
       try {
@@ -450,6 +452,18 @@ function keepOnStatusUpdate(kind: string, next: KObject, current: KObject): void
   if (kind === 'Deployment' || kind === 'ReplicaSet') keep('labels');
   if (kind === 'Pod') keep('ownerReferences');
   keep('finalizers');
+}
+
+/**
+ * Drops empty lists and maps from metadata, as Go's encoding of ObjectMeta (all omitempty) does:
+ * the garbage collector removing the last owner reference leaves no "ownerReferences: []".
+ */
+function omitEmptyMeta(obj: KObject): void {
+  const m = obj.metadata as Record<string, unknown>;
+  for (const k of ['ownerReferences', 'finalizers', 'labels', 'annotations', 'managedFields']) {
+    const v = m[k];
+    if (v !== undefined && v !== null && typeof v === 'object' && Object.keys(v).length === 0) delete m[k];
+  }
 }
 
 /** Kubernetes deletes, rather than updates, an object whose last finalizer is removed while deleting. */
