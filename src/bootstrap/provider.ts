@@ -53,7 +53,16 @@ export interface Provider {
    */
   crashNode(state: LabState, node: string): Promise<void>;
 
-  /** Starts a stopped or crashed node's components again and waits until they are healthy. */
-  /** Resolves with the components it started: none when the node was already running. */
+  /**
+   * Starts a stopped or crashed node's components again and waits until they are healthy.
+   * Resolves with the components it started: none when the node was already running.
+   */
   startNode(state: LabState, node: string): Promise<string[]>;
+
+  /**
+   * Starts again every component of the lab that is not running (a crashed API server, a
+   * killed scheduler, a crashed node), control plane first, and waits until they are healthy;
+   * resolves with what it started. What `./lab up` does to a lab that is partly running.
+   */
+  restartStopped(state: LabState): Promise<string[]>;
 }

@@ -44,7 +44,14 @@ export async function ensureLab(g: GlobalOptions, opts: Record<string, string | 
       throw new Error(`lab "${g.name}" is already up with ${differs.map((d) => d.has).join(', ')}; ${differs.map((d) => d.asked).join(', ')} asks for another lab: run ./lab down first, or pick another --name`);
     }
     if (health.every((h) => h.healthy)) return { state: existing, created: false };
-    throw new Error(`lab "${g.name}" is partly running (see ./lab status); run ./lab down first`);
+    // Partly running (a component crashed or was killed): start what is stopped, as minikube
+    // start does for a stopped cluster. A component that runs but is unhealthy is left to the user.
+    const restarted = await providerFor(existing.provider as 'local').restartStopped(existing);
+    if (restarted.length) log(`Started again in lab "${g.name}": ${restarted.join(', ')}`);
+    const after = await providerFor(existing.provider as 'local').status(existing);
+    const sick = after.filter((h) => !h.healthy);
+    if (sick.length === 0) return { state: existing, created: false };
+    throw new Error(`lab "${g.name}" is partly running: ${sick.map((h) => `${h.component}${h.node === 'master' ? '' : ` on ${h.node}`} (${h.detail})`).join(', ')}; see ./lab status, or ./lab down and up again`);
   }
   log(`Creating lab "${g.name}" (provider ${provider.name}, ${workers} worker${workers === 1 ? '' : 's'}, runtime ${runtime}, ${timings} timings)`);
   const state = await provider.up({ name: g.name, home: g.home, workers, runtime, apiPort, timings, retain: opts.retain === true, verbosity, progress: log });

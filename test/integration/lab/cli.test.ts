@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from '../../../src/bootstrap/providers/local/process.js';
+import { eventually } from '../../helpers/eventually.js';
 import { runLab } from '../../helpers/lab.js';
 
 test('lab --help, unknown commands and bad flags: exit codes 0 and 2 with a message naming the flag', async (t) => {
@@ -59,6 +60,19 @@ test('lab up starts the control plane and workers, status shows them healthy, do
   const running = await runLab(home, ['node', 'start', 'worker-1']);
   t.is(running.code, 0, running.stderr);
   t.regex(running.stdout, /worker-1 is already running; nothing to start/);
+  // A crashed component: up starts it again (as minikube start does) and leaves the rest alone.
+  const scheduler = state.components.find((c) => c.name === 'scheduler')!;
+  process.kill(scheduler.pid, 'SIGKILL');
+  await eventually(async () => !processAlive(scheduler.pid), { message: 'the scheduler died' });
+  t.is((await runLab(home, ['status'])).code, 1);
+  const revive = await runLab(home, ['up', '--json']);
+  t.is(revive.code, 0, revive.stderr);
+  t.regex(revive.stderr, /Started again in lab "lab": scheduler\n/);
+  const revived = JSON.parse(revive.stdout) as typeof state;
+  t.not(revived.components.find((c) => c.name === 'scheduler')!.pid, scheduler.pid);
+  t.deepEqual(revived.components.filter((c) => c.name !== 'scheduler').map((c) => c.pid), state.components.filter((c) => c.name !== 'scheduler').map((c) => c.pid));
+  t.true((JSON.parse((await runLab(home, ['status', '--json'])).stdout) as { healthy: boolean }).healthy);
+  state.components = revived.components;
   const down = await runLab(home, ['down']);
   t.is(down.code, 0);
   for (const c of state.components) {

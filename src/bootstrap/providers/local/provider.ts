@@ -148,6 +148,24 @@ export class LocalProvider implements Provider {
     if (kubelet) await stopNodeWorkloads(kubelet, 0);
   }
 
+  async restartStopped(state: LabState): Promise<string[]> {
+    const token = readFileSync(state.apiServer.tokenFile, 'utf8').trim();
+    const ca = readFileSync(state.apiServer.caFile, 'utf8');
+    const started: string[] = [];
+    // In the order of bring-up: the API server first, then the rest once it answers.
+    for (const tier of [state.components.filter((c) => c.name === 'apiserver'), state.components.filter((c) => c.name !== 'apiserver')]) {
+      const stopped = tier.filter((c) => !isOurProcess(c.pid, c.argv));
+      for (const c of stopped) {
+        c.pid = spawnDaemon(c.argv, c.log);
+        c.startedAt = rfc3339(Date.now());
+        started.push(c.node === 'master' ? c.name : `${c.name} on ${c.node}`);
+      }
+      saveState(state);
+      await Promise.all(stopped.map((c) => waitHealthy({ url: c.health, token, ca, pid: c.pid, log: c.log, timeoutMs: 60_000 })));
+    }
+    return started;
+  }
+
   async startNode(state: LabState, node: string): Promise<string[]> {
     const mine = state.components.filter((c) => c.node === node);
     if (mine.length === 0) throw new Error(`"${node}" is not a node of lab "${state.name}"`);
