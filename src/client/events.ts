@@ -94,10 +94,14 @@ export class EventRecorder {
     if (!(Number.isInteger(this.maxRemembered) && this.maxRemembered >= 1)) throw new RangeError(`maxRemembered must be a positive integer, not ${o.maxRemembered}`);
   }
 
-  /** Records that something happened to obj. Never throws; the write happens in the background. */
-  event(obj: KObject, type: EventType, reason: string, message: string): void {
+  /**
+   * Records that something happened to obj. Never throws; the write happens in the background.
+   * fieldPath names a part of obj ("spec.containers{web}"), as the kubelet's container events
+   * do; `kubectl get events` shows it as SUBOBJECT.
+   */
+  event(obj: KObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
     try {
-      this.record(obj, type, reason, message);
+      this.record(obj, type, reason, message, fieldPath);
     } catch (err) {
       this.log.error('cannot record event', err, { reason, object: obj?.metadata?.name });
     }
@@ -124,7 +128,7 @@ export class EventRecorder {
     return this.droppedTotal;
   }
 
-  private record(obj: KObject, type: EventType, reason: string, message: string): void {
+  private record(obj: KObject, type: EventType, reason: string, message: string, fieldPath: string | undefined): void {
     const m = obj.metadata;
     if (!obj.kind || !m?.name) throw new TypeError(`the object needs kind and metadata.name to be referenced by an Event (kind ${JSON.stringify(obj.kind)}, name ${JSON.stringify(m?.name)})`);
     const ref: ObjectReference = { kind: obj.kind, name: m.name };
@@ -132,8 +136,9 @@ export class EventRecorder {
     if (m.uid) ref.uid = m.uid;
     if (obj.apiVersion) ref.apiVersion = obj.apiVersion;
     if (m.resourceVersion) ref.resourceVersion = m.resourceVersion;
+    if (fieldPath) ref.fieldPath = fieldPath;
     // The resourceVersion is left out of the key: repeats about a changing object still aggregate.
-    const key = [ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', ref.apiVersion ?? '', type, reason, message].join('\u0000');
+    const key = [ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', ref.apiVersion ?? '', fieldPath ?? '', type, reason, message].join('\u0000');
     const now = this.clock.now();
     const waiting = this.pending.get(key);
     if (waiting) {

@@ -4,10 +4,14 @@
  * environment (resolved by env.ts: values, the downward API, resources and ConfigMaps, so runtimes
  * get values only), limits and log path. Command and args expand $(VAR) against that environment
  * (expansion.ts). Pure, so every runtime gets the same answer for the same pod.
+ *
+ * Each container config carries the hash of the container's spec (hashContainer) as an
+ * annotation: computePodActions restarts a running container whose spec hashes otherwise now.
  */
 import { bytes, cpuMillis } from '../../api/quantity.js';
 import type { Container, Pod } from '../../api/types.js';
 import {
+  CONTAINER_HASH_ANNOTATION,
   CONTAINER_NAME_LABEL,
   POD_NAME_LABEL,
   POD_NAMESPACE_LABEL,
@@ -76,8 +80,51 @@ export function containerConfigOf(pod: Pod, c: Container, attempt: number, image
     ...(c.volumeMounts?.length ? { mounts: mountsOf(pod, c) } : {}),
     logPath: `${c.name}/${attempt}.log`,
     labels: { [POD_NAME_LABEL]: pod.metadata.name ?? '', [POD_NAMESPACE_LABEL]: pod.metadata.namespace ?? '', [POD_UID_LABEL]: pod.metadata.uid ?? '', [CONTAINER_NAME_LABEL]: c.name },
-    annotations: {},
+    annotations: { [CONTAINER_HASH_ANNOTATION]: hashContainer(c) },
   };
+}
+
+/**
+ * The hash of a container's spec as the kubelet stores it on the container (HashContainer of
+ * pkg/kubelet/container/helpers.go): FNV-1a (32 bits, hex) of the canonical JSON of the fields
+ * that decide what runs. Like Kubernetes since 1.31 (pickFieldsToHash) these are name and image,
+ * the only ones a pod update may change in a running container. Hashing the whole container
+ * would restart every container whenever a newer lab defaults a new field, as kubelet upgrades
+ * once did.
+ */
+export function hashContainer(c: Container): string {
+  return fnv1a32(canonicalJson({ name: c.name, image: c.image ?? '' })).toString(16);
+}
+
+/** JSON with object keys sorted at every level, so that equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+    return sorted;
+  });
+}
+
+/** 32-bit FNV-1a of the UTF-8 bytes of text (Go's hash/fnv New32a). */
+function fnv1a32(text: string): number {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(text, 'utf8')) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/**
+ * The fieldPath of a container in its pod, as the kubelet's Events about it name it
+ * (kubecontainer.GenerateContainerRef): "spec.containers{web}" or "spec.initContainers{init}";
+ * undefined for a name the pod does not have.
+ */
+export function containerFieldPath(pod: Pod, name: string): string | undefined {
+  if (pod.spec.containers.some((c) => c.name === name)) return `spec.containers{${name}}`;
+  if (pod.spec.initContainers?.some((c) => c.name === name)) return `spec.initContainers{${name}}`;
+  return undefined;
 }
 
 /**

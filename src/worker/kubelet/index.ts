@@ -7,7 +7,8 @@
  *   /containerLogs), Node registration, Lease renewals, node status reports, pod syncing, probes.
  * - pod-syncer.ts, pod-workers.ts, pod-actions.ts, container-config.ts: what a pod needs and doing it
  *   (sandbox, init containers in order, restart policy with crash-loop back-off, graceful deletion,
- *   adoption after a restart, probe-failure restarts, activeDeadlineSeconds).
+ *   adoption after a restart, probe-failure restarts, restarts of containers whose spec changed,
+ *   activeDeadlineSeconds). Container events carry the container's fieldPath.
  * - env.ts, expansion.ts: container environments resolved (downward API, resources, ConfigMaps)
  *   and $(VAR) expanded, so runtimes get values only.
  * - prober/: liveness, readiness and startup probes. logs/: the log server behind `kubectl logs`.
@@ -20,6 +21,8 @@ export { Kubelet, startKubelet, validateKubeletOptions, type KubeletOptions } fr
 export { PodSyncer, gracePeriodOf, probeKillGracePeriod, crashLoopMessage, type PodSyncerOptions, type PodEventSink, type PodProbes, type RuntimePod } from './pod-syncer.js';
 export { ContainerConfigError, envOf, fieldRefValue, resourceFieldRefValue, configMapNamesOf, type EnvContext, type EnvValue } from './env.js';
 export { expand, mappingFor } from './expansion.js';
+export { containerChanged } from './pod-actions.js';
+export { containerFieldPath, hashContainer } from './container-config.js';
 export { activeDeadlineRemainingMs, DEADLINE_EXCEEDED } from './active-deadline.js';
 export { ProbeManager, type ProbeManagerOptions, type ProbeType } from './prober/index.js';
 export { containerLogsHandler, CONTAINER_LOGS_PATH, type ContainerLogsOptions } from './logs/index.js';

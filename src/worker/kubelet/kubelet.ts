@@ -26,7 +26,7 @@ import { registerNode } from './node/registration.js';
 import { NodeStatusReporter } from './node/reporter.js';
 import { SpreadScheduler } from './node/spread.js';
 import { hostCapacity, hostSystemInfo } from './node/system-info.js';
-import { PodSyncer, type PodProbes } from './pod-syncer.js';
+import { PodSyncer, type PodEventSink, type PodProbes } from './pod-syncer.js';
 import { ProbeManager } from './prober/manager.js';
 import type { ContainerRuntime, RuntimeCondition } from './runtime.js';
 import { instrumentRuntime } from './runtimes/instrumented.js';
@@ -245,7 +245,12 @@ export async function startKubelet(o: KubeletOptions): Promise<Kubelet> {
     const restartBackoff = new RestartBackoff({ initialMs: o.restartBackoffBaseMs ?? 10_000, maxMs: o.restartBackoffMaxMs ?? 300_000 }, clock);
     const imageBackoff = new RestartBackoff({ initialMs: o.restartBackoffBaseMs ?? 10_000, maxMs: o.restartBackoffMaxMs ?? 300_000 }, clock);
     const recorder = new EventRecorder({ sink: o.client.resource<Event>('Event'), component: 'kubelet', host: o.nodeName, clock, log: log.child('events') });
-    const events = { event: (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => recorder.event(pod.kind ? pod : { ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message) };
+    const events: PodEventSink = {
+      event(pod, type, reason, message, fieldPath) {
+        // The informer's pods may lack kind and apiVersion; the Event's reference needs them.
+        recorder.event(pod.kind ? pod : { ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message, fieldPath);
+      },
+    };
     // The prober asks for resyncs of the syncer made after it.
     let requestSync = (_uid: string): void => {};
     prober = o.probes ? undefined : new ProbeManager({ runtime, clock, log: log.child('prober'), metrics, events, onResult: (uid) => requestSync(uid) });

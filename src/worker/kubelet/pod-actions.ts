@@ -9,20 +9,26 @@
  *   for, a failed one is restarted unless restartPolicy is Never (then the pod has failed).
  * - Then regular containers: never created -> start; exited -> restart per restartPolicy (Always:
  *   always; OnFailure: on a non-zero exit; Never: never). The restart's back-off is the caller's.
- *   A running container that failed its liveness or startup probe is killed, and started again
- *   unless restartPolicy is Never ("Container web failed liveness probe, will be restarted").
+ *   A running container whose spec changed since it was created (its hash annotation differs:
+ *   `kubectl set image`) is killed and started again whatever the restartPolicy ("Container web
+ *   definition changed, will be restarted"); one without the annotation (made by an older kubelet)
+ *   is kept, and so are the containers of a pod being deleted. A running container that failed
+ *   its liveness or startup probe is killed, and started again unless restartPolicy is Never
+ *   ("Container web failed liveness probe, will be restarted").
  * - Containers created but never started are removed and made again; of the exited containers of
  *   each name only the newest is kept (for lastState and `logs --previous`).
  */
 import type { Container, Pod } from '../../api/types.js';
-import type { ContainerStatusInfo, PodSandbox } from './runtime.js';
+import { hashContainer } from './container-config.js';
+import { CONTAINER_HASH_ANNOTATION, type ContainerInfo, type ContainerStatusInfo, type PodSandbox } from './runtime.js';
 import { newestFirst, type ProbeStatus } from './status/pod-status.js';
 
-/** A running container to kill because it failed a probe (killContainer with a reason). */
+/** A running container to kill: it failed a probe, or its spec changed (killContainer with a reason). */
 export interface KillAction {
   id: string;
   container: Container;
-  reason: 'liveness' | 'startup';
+  /** Which probe it failed, or "changed" when its definition changed. */
+  reason: 'liveness' | 'startup' | 'changed';
   /** The Killing event's message. */
   message: string;
 }
@@ -49,7 +55,7 @@ export interface PodActions {
   start: StartAction[];
   /** Container IDs to remove: never started, or older than the newest exited one of their name. */
   remove: string[];
-  /** Running containers to kill first (failed probes); their replacements are in start. */
+  /** Running containers to kill first (failed probes, changed specs); their replacements are in start. */
   kill: KillAction[];
 }
 
@@ -126,6 +132,13 @@ export function computePodActions(pod: Pod, sandboxes: readonly PodSandbox[], co
     const latest = list[0];
     if (!latest) actions.start.push({ container: c, init: false, attempt: 0 });
     else if (latest.state === 'running') {
+      // A pod being deleted is only stopped: a changed spec does not restart its containers.
+      if (!pod.metadata.deletionTimestamp && containerChanged(c, latest)) {
+        // Restarted whatever the restartPolicy, and without back-off: nothing failed.
+        actions.kill.push({ id: latest.id, container: c, reason: 'changed', message: `Container ${c.name} definition changed, will be restarted` });
+        actions.start.push({ container: c, init: false, attempt: latest.metadata.attempt + 1 });
+        continue;
+      }
       const failed = probes?.failed?.(latest.id, c);
       if (!failed) continue;
       const restart = policy !== 'Never';
@@ -137,6 +150,17 @@ export function computePodActions(pod: Pod, sandboxes: readonly PodSandbox[], co
     } else if (shouldRestart(policy, latest.exitCode)) actions.start.push(startOf(c, false, list));
   }
   return actions;
+}
+
+/**
+ * Whether the container's spec changed since the runtime's container was created from it
+ * (containerChanged): the hash it was created with differs from the spec's now. A container
+ * without one was made by a kubelet that did not record it, and counts as unchanged: adopting it
+ * must not restart it.
+ */
+export function containerChanged(spec: Container, container: Pick<ContainerInfo, 'annotations'>): boolean {
+  const recorded = container.annotations[CONTAINER_HASH_ANNOTATION];
+  return recorded !== undefined && recorded !== hashContainer(spec);
 }
 
 /** Exited containers older than the newest exited one of their name (kubelet's MaxPerPodContainer = 1). */

@@ -11,8 +11,12 @@
  * - pod finished (Succeeded/Failed): stop its sandbox, keep its containers for their logs;
  * - otherwise: computePodActions, with crash-loop and image-pull back-off, then one status write
  *   if anything the API shows changed. A pod that starts quickly therefore costs one write.
- *   Containers that failed a liveness or startup probe are killed and restarted; a pod past its
- *   activeDeadlineSeconds is killed and Failed (DeadlineExceeded).
+ *   Containers whose spec changed (`kubectl set image`) and containers that failed a liveness or
+ *   startup probe are killed and restarted; a pod past its activeDeadlineSeconds is killed and
+ *   Failed (DeadlineExceeded).
+ *
+ * Events about a container (Pulling, Pulled, Created, Started, Killing, BackOff, Failed) name it
+ * by fieldPath, "spec.containers{web}" or "spec.initContainers{init}", as the kubelet's do.
  *
  * Probes (prober/) plug in through PodProbes: they learn of pods and of each status computed,
  * answer readiness and liveness per container, and ask for a resync when a result changes.
@@ -20,8 +24,9 @@
  *
  * Container exits arrive as runtime events and resync the pod at once. Restart-safe: a syncer
  * started on a runtime that already runs containers adopts them (nothing is restarted and
- * nothing is written when the API already shows their state) and removes those of pods that no
- * longer exist.
+ * nothing is written when the API already shows their state; the spec hash each container was
+ * created with survives in the runtime, so only a spec changed meanwhile restarts one) and
+ * removes those of pods that no longer exist.
  */
 import type { ConfigMap, Container, Pod, PodStatus, Quantity } from '../../api/types.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
@@ -30,10 +35,10 @@ import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/log.js';
 import { activeDeadlineRemainingMs, DEADLINE_EXCEEDED } from './active-deadline.js';
 import { formatGoDuration, type RestartBackoff } from './backoff.js';
-import { ContainerConfigError, containerConfigOf, sandboxConfigOf } from './container-config.js';
+import { ContainerConfigError, containerConfigOf, containerFieldPath, sandboxConfigOf } from './container-config.js';
 import { configMapNamesOf } from './env.js';
 import type { KubeletMetrics } from './metrics.js';
-import { computePodActions, newestSandbox } from './pod-actions.js';
+import { computePodActions, newestSandbox, type KillAction } from './pod-actions.js';
 import { PodWorkers } from './pod-workers.js';
 import { ImagePullError, isRuntimeNotFound, type ContainerRuntime, type ContainerStatusInfo, type PodSandbox, type PodSandboxConfig } from './runtime.js';
 import { generatePodStatus, isTerminalPhase, type ContainerWaiting, type PodEviction, type ProbeStatus } from './status/pod-status.js';
@@ -67,8 +72,12 @@ export interface PodSyncerOptions {
 
 /** Where the syncer reports what it did to a pod, as the kubelet's Events (Pulling, Created, Started, Killing, BackOff ...). */
 export interface PodEventSink {
-  /** Records one event about pod; must not throw or block. */
-  event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /**
+   * Records one event about pod; must not throw or block. fieldPath names the container it is
+   * about ("spec.containers{web}", the involvedObject's fieldPath: kubectl's SUBOBJECT column);
+   * absent for events about the whole pod.
+   */
+  event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void;
 }
 
 /**
@@ -99,10 +108,11 @@ export function gracePeriodOf(pod: Pod | undefined): number {
 /**
  * The grace period to kill a container that failed a probe with (setTerminationGracePeriod): the
  * pod's deletion grace period if it is being deleted, else the probe's
- * terminationGracePeriodSeconds, else the pod's; at least 2 s.
+ * terminationGracePeriodSeconds, else the pod's; at least 2 s. A container killed because its
+ * spec changed ("changed") gets the pod's.
  */
-export function probeKillGracePeriod(pod: Pod, c: Container, reason: 'liveness' | 'startup'): number {
-  const probe = reason === 'liveness' ? c.livenessProbe : c.startupProbe;
+export function probeKillGracePeriod(pod: Pod, c: Container, reason: KillAction['reason']): number {
+  const probe = reason === 'liveness' ? c.livenessProbe : reason === 'startup' ? c.startupProbe : undefined;
   const g = pod.metadata.deletionGracePeriodSeconds ?? probe?.terminationGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? MINIMUM_GRACE_PERIOD_SECONDS;
   return Math.max(MINIMUM_GRACE_PERIOD_SECONDS, g);
 }
@@ -291,7 +301,7 @@ export class PodSyncer {
 
     for (const id of actions.remove) await runtime.removeContainer(id);
     for (const k of actions.kill) {
-      this.event(pod, 'Normal', 'Killing', k.message);
+      this.event(pod, 'Normal', 'Killing', k.message, k.container.name);
       await runtime.stopContainer(k.id, probeKillGracePeriod(pod, k.container, k.reason)).catch(ignoreNotFound);
     }
     if (actions.killPod) await this.killPod(rt, gracePeriodOf(pod));
@@ -309,7 +319,7 @@ export class PodSyncer {
         const finished = s.previous.finishedAt ?? this.o.clock.now();
         if (this.o.restartBackoff.isInBackOffSince(key, finished)) {
           waiting.set(name, { reason: 'CrashLoopBackOff', message: crashLoopMessage(this.o.restartBackoff.get(key), name, pod) });
-          this.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`);
+          this.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`, name);
           retryIn(this.o.restartBackoff.remaining(key, finished));
           if (s.init) break;
           continue;
@@ -335,7 +345,7 @@ export class PodSyncer {
       } catch (err) {
         if (!(err instanceof ContainerConfigError)) throw err;
         waiting.set(name, { reason: 'CreateContainerConfigError', message: err.message });
-        this.event(pod, 'Warning', 'Failed', `Error: ${err.message}`);
+        this.event(pod, 'Warning', 'Failed', `Error: ${err.message}`, name);
         retryIn(this.o.restartBackoff.policy.initialMs);
         if (s.init) break;
         continue;
@@ -415,23 +425,25 @@ export class PodSyncer {
       id = await this.o.runtime.createContainer(sandboxId, config, sandboxConfig);
     } catch (err) {
       waiting.set(name, { reason: 'CreateContainerError', message: (err as Error).message });
-      this.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`);
+      this.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, name);
       return undefined;
     }
-    this.event(pod, 'Normal', 'Created', `Created container ${name}`);
+    this.event(pod, 'Normal', 'Created', `Created container ${name}`, name);
     try {
       await this.o.runtime.startContainer(id);
-      this.event(pod, 'Normal', 'Started', `Started container ${name}`);
+      this.event(pod, 'Normal', 'Started', `Started container ${name}`, name);
     } catch (err) {
       // The runtime leaves it exited (StartError): restartPolicy and back-off take it from here.
       this.o.log.v(2).info('container failed to start', { container: name, err: (err as Error).message });
-      this.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`);
+      this.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`, name);
     }
     return id;
   }
 
-  private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    this.o.events?.event(pod, type, reason, message);
+  /** Records an event about pod, or about its container of that name (with its fieldPath). */
+  private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, container?: string): void {
+    const fieldPath = container === undefined ? undefined : containerFieldPath(pod, container);
+    this.o.events?.event(pod, type, reason, message, fieldPath);
   }
 
   /**
@@ -444,34 +456,34 @@ export class PodSyncer {
     const policy = c.imagePullPolicy ?? 'IfNotPresent';
     const present = await this.o.runtime.imageStatus(image);
     if (present && policy !== 'Always') {
-      this.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+      this.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, c.name);
       return { image };
     }
     if (!present && policy === 'Never') {
-      this.event(pod, 'Warning', 'ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
+      this.event(pod, 'Warning', 'ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`, c.name);
       return { waiting: { reason: 'ErrImageNeverPull', message: `Container image "${image}" is not present with pull policy of Never` }, retryMs: this.o.imageBackoff.policy.initialMs };
     }
     const key = `${pod.metadata.uid}/${image}`;
     const now = this.o.clock.now();
     if (this.o.imageBackoff.isInBackOffSinceUpdate(key, now)) {
-      this.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
-      this.event(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
+      this.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`, c.name);
+      this.event(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff', c.name);
       return { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` }, retryMs: this.o.imageBackoff.remainingSinceUpdate(key) };
     }
     if (!present) await this.writeInterimStatus(pod, rt, signal);
-    this.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
+    this.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, c.name);
     const started = this.o.clock.monotonic();
     try {
       await this.o.runtime.pullImage(image, { signal });
       this.o.imageBackoff.reset(key);
-      this.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${formatGoDuration(Math.round(this.o.clock.monotonic() - started))}`);
+      this.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${formatGoDuration(Math.round(this.o.clock.monotonic() - started))}`, c.name);
       return { image };
     } catch (err) {
       if (signal.aborted) throw err;
       this.o.imageBackoff.next(key, now);
       const message = err instanceof ImagePullError ? err.message : `failed to pull image "${image}": ${(err as Error).message}`;
-      this.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${message}`);
-      this.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
+      this.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${message}`, c.name);
+      this.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', c.name);
       return { waiting: { reason: 'ErrImagePull', message }, retryMs: this.o.imageBackoff.get(key) };
     }
   }
@@ -525,7 +537,7 @@ export class PodSyncer {
   private async killPod(rt: RuntimePod, grace: number, pod?: Pod): Promise<void> {
     const runtime = this.o.runtime;
     const live = rt.containers.filter((c) => c.state === 'running' || c.state === 'created');
-    if (pod) for (const c of live) this.event(pod, 'Normal', 'Killing', `Stopping container ${c.metadata.name}`);
+    if (pod) for (const c of live) this.event(pod, 'Normal', 'Killing', `Stopping container ${c.metadata.name}`, c.metadata.name);
     await Promise.all(live.map((c) => runtime.stopContainer(c.id, grace).catch(ignoreNotFound)));
     await Promise.all(rt.sandboxes.filter((s) => s.state === 'ready').map((s) => runtime.stopPodSandbox(s.id).catch(ignoreNotFound)));
   }

@@ -6,7 +6,9 @@
  *
  * Identity travels with every sandbox and container (pod uid, name, namespace; container name;
  * attempt), as CRI keeps it in labels and metadata, so that a restarted kubelet can list what the
- * runtime already runs and adopt it instead of starting duplicates.
+ * runtime already runs and adopt it instead of starting duplicates. So does the hash of each
+ * container's spec (an annotation), so that the adopted containers are restarted only if their
+ * spec changed meanwhile.
  *
  * Times are milliseconds since the epoch (CRI uses nanoseconds; the lab's clocks are ms).
  */
@@ -16,6 +18,12 @@ export const POD_NAME_LABEL = 'io.kubernetes.pod.name';
 export const POD_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
 export const POD_UID_LABEL = 'io.kubernetes.pod.uid';
 export const CONTAINER_NAME_LABEL = 'io.kubernetes.container.name';
+/**
+ * Annotation on a container: the hash of its spec when it was created (kuberuntime's
+ * containerHashLabel, hex). The kubelet restarts a running container whose spec no longer hashes
+ * to it; runtimes must store annotations and give them back, across kubelet restarts too.
+ */
+export const CONTAINER_HASH_ANNOTATION = 'io.kubernetes.container.hash';
 
 /** Which pod a sandbox or container belongs to. */
 export interface PodRef {
@@ -127,13 +135,15 @@ export interface ContainerInfo {
   /** The pod it belongs to. */
   pod: PodRef;
   metadata: ContainerMetadata;
-  /** The image as the spec named it. */
+  /** The image the container was created with (its config's image, as the spec named it then). */
   image: string;
   /** The image's ID or digest, for status.imageID. */
   imageRef: string;
   state: ContainerState;
   createdAt: number;
   labels: Record<string, string>;
+  /** The config's annotations (the spec hash among them), plus any the runtime adds. */
+  annotations: Record<string, string>;
 }
 
 /** A container as ContainerStatus reports it: ContainerInfo plus its run. */

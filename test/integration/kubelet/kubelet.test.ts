@@ -86,6 +86,7 @@ test('a bound pod goes Running and Ready with a pod IP in one status write', asy
   }, { message: 'kubelet events' });
   t.deepEqual(events.map((e) => `${e.reason}: ${e.message}`).sort(), ['Created: Created container web', 'Pulled: Container image "nginx:1.27" already present on machine', 'Started: Started container web']);
   t.is(events[0]!.source?.component, 'kubelet');
+  t.deepEqual(events.map((e) => e.involvedObject.fieldPath), ['spec.containers{web}', 'spec.containers{web}', 'spec.containers{web}'], 'container events name the container');
   t.is(await metric(kubelet.url, 'kubelet_running_pods'), 1);
   t.is(await metric(kubelet.url, 'kubelet_pod_start_duration_seconds_count'), 1);
 });
@@ -244,4 +245,6 @@ test('a restarted kubelet adopts running containers without restarting or rewrit
   t.is(runtime.counters.containersStarted, before.containersStarted);
   t.is(runtime.counters.sandboxesCreated, before.sandboxesCreated);
   t.is(runtime.inspect({ pod: 'keep' }).filter((c) => c.state === 'running').length, 1);
+  const [adopted] = await runtime.listContainers({ podUid: kept.metadata.uid!, state: 'running' });
+  t.regex(adopted?.annotations['io.kubernetes.container.hash'] ?? '', /^[0-9a-f]+$/, 'the spec hash is kept with the container');
 });

@@ -108,6 +108,20 @@ test('different reasons, messages, types or objects make separate Events', async
   t.is(new Set([...sink.events.keys()]).size, 5, 'names never collide');
 });
 
+test('a fieldPath names the part of the object, and events about two parts stay apart', async (t) => {
+  const { sink, rec } = setup();
+  rec.event(pod, 'Normal', 'Pulling', 'Pulling image "busybox"', 'spec.containers{a}');
+  rec.event(pod, 'Normal', 'Pulling', 'Pulling image "busybox"', 'spec.containers{b}');
+  rec.event(pod, 'Normal', 'Pulling', 'Pulling image "busybox"', 'spec.containers{a}');
+  rec.event(pod, 'Normal', 'Scheduled', 'assigned');
+  await rec.flush();
+  const byPath = new Map([...sink.events.values()].map((e) => [e.involvedObject.fieldPath ?? '', e]));
+  t.deepEqual([...byPath.keys()].sort(), ['', 'spec.containers{a}', 'spec.containers{b}']);
+  t.is(byPath.get('spec.containers{a}')!.count, 2);
+  t.is(byPath.get('spec.containers{b}')!.count, 1);
+  t.like(byPath.get('spec.containers{b}')!.involvedObject, { kind: 'Pod', name: 'web-1', uid: 'u-1' });
+});
+
 test('a repeat after the window creates a new Event', async (t) => {
   const { sink, rec, clock } = setup({ aggregationWindowMs: 60_000 });
   rec.event(pod, 'Normal', 'Pulled', 'image pulled');

@@ -1,7 +1,7 @@
 /** A pod turned into sandbox and container configs. */
 import test from 'ava';
 import type { Pod } from '../../../src/api/types.js';
-import { ContainerConfigError, containerConfigOf, mountsOf, sandboxConfigOf } from '../../../src/worker/kubelet/container-config.js';
+import { canonicalJson, ContainerConfigError, containerConfigOf, containerFieldPath, hashContainer, mountsOf, sandboxConfigOf } from '../../../src/worker/kubelet/container-config.js';
 
 const pod: Pod = {
   metadata: { name: 'web-1', namespace: 'shop', uid: 'u-1', labels: { app: 'web' }, annotations: { note: 'x' } },
@@ -81,4 +81,25 @@ test('mountsOf() gives each volume mount its emptyDir or hostPath source, and sk
     { volume: 'scratch', containerPath: '/data', source: { emptyDir: {} } },
     { volume: 'host', containerPath: '/host-logs', readOnly: true, source: { hostPath: { path: '/var/log', type: 'Directory' } } },
   ]);
+});
+
+test('the container config carries the hash of the container spec: stable, and changed by the image', (t) => {
+  const spec = pod.spec.containers[0]!;
+  const c = containerConfigOf(pod, spec, 0, 'nginx:1.27', net);
+  t.regex(c.annotations['io.kubernetes.container.hash'] ?? '', /^[0-9a-f]{1,8}$/);
+  t.is(c.annotations['io.kubernetes.container.hash'], hashContainer({ ...spec }), 'the same spec hashes the same');
+  t.is(hashContainer({ image: 'nginx:1.27', name: 'web' }), hashContainer({ name: 'web', image: 'nginx:1.27' }), 'key order does not matter');
+  t.not(hashContainer({ ...spec, image: 'nginx:1.28' }), hashContainer(spec));
+  t.not(hashContainer({ ...spec, name: 'api' }), hashContainer(spec));
+});
+
+test('canonicalJson() sorts object keys at every level and keeps array order', (t) => {
+  t.is(canonicalJson({ b: 1, a: { d: [2, 1], c: null } }), '{"a":{"c":null,"d":[2,1]},"b":1}');
+});
+
+test('containerFieldPath() names a container as the kubelet\'s Events do', (t) => {
+  const p: Pod = { ...pod, spec: { ...pod.spec, initContainers: [{ name: 'init', image: 'x' }] } };
+  t.is(containerFieldPath(p, 'web'), 'spec.containers{web}');
+  t.is(containerFieldPath(p, 'init'), 'spec.initContainers{init}');
+  t.is(containerFieldPath(p, 'nope'), undefined);
 });

@@ -121,6 +121,16 @@ test('containers carry the identity a restarted kubelet needs', async (t) => {
   t.is(c!.labels['io.kubernetes.container.name'], 'web');
 });
 
+test('containers keep the labels and annotations of their config (the spec hash among them) in list and status', async (t) => {
+  const rt = new FakeRuntime({ clock: new FakeClock() });
+  const sc = sandboxConfig('p');
+  const sb = await rt.runPodSandbox(sc);
+  const id = await rt.createContainer(sb, { ...containerConfig('web'), labels: { app: 'web' }, annotations: { 'io.kubernetes.container.hash': 'abc123' } }, sc);
+  const [listed] = await rt.listContainers({ id });
+  t.like(listed, { labels: { app: 'web', 'io.kubernetes.container.name': 'web' }, annotations: { 'io.kubernetes.container.hash': 'abc123' } });
+  t.deepEqual((await rt.containerStatus(id)).annotations, { 'io.kubernetes.container.hash': 'abc123' });
+});
+
 test('pulls fail with the message given, and images are present unless made to fail', async (t) => {
   const rt = new FakeRuntime({ clock: new FakeClock() });
   t.truthy(await rt.imageStatus('nginx:1.27'));

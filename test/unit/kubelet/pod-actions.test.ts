@@ -1,7 +1,8 @@
 /** computePodActions: what a pod needs next, table-driven. */
 import test from 'ava';
 import type { Pod } from '../../../src/api/types.js';
-import { computePodActions, shouldRestart, staleContainers } from '../../../src/worker/kubelet/pod-actions.js';
+import { hashContainer } from '../../../src/worker/kubelet/container-config.js';
+import { computePodActions, containerChanged, shouldRestart, staleContainers } from '../../../src/worker/kubelet/pod-actions.js';
 import type { ContainerStatusInfo, PodSandbox } from '../../../src/worker/kubelet/runtime.js';
 
 function pod(o: Partial<Pod['spec']> = {}): Pod {
@@ -30,6 +31,7 @@ function c(name: string, state: ContainerStatusInfo['state'], attempt = 0, exitC
     state,
     createdAt: n,
     labels: {},
+    annotations: {},
     ...(exitCode !== undefined ? { exitCode, finishedAt: n } : {}),
   };
 }
@@ -96,4 +98,51 @@ test('shouldRestart follows restartPolicy', (t) => {
 test('containers of names the spec does not have are stale unless running', (t) => {
   const old = c('gone', 'exited', 0, 0);
   t.deepEqual(staleContainers(pod(), [old, c('web', 'running')]), [old.id]);
+});
+
+/** A running "web" created from a spec with image (its hash annotation), or without the annotation. */
+function runningFrom(image: string | undefined, attempt = 0): ContainerStatusInfo {
+  const x = c('web', 'running', attempt);
+  return { ...x, image: image ?? 'x', annotations: image === undefined ? {} : { 'io.kubernetes.container.hash': hashContainer({ name: 'web', image }) } };
+}
+
+test('computePodActions: a running container whose spec changed is killed and started again as the next attempt', (t) => {
+  const old = runningFrom('busybox', 2);
+  const a = computePodActions(pod({ containers: [{ name: 'web', image: 'alpine' }] }), [sb('ready')], [old]);
+  t.deepEqual(a.kill, [{ id: old.id, container: { name: 'web', image: 'alpine' }, reason: 'changed', message: 'Container web definition changed, will be restarted' }]);
+  t.deepEqual(a.start, [{ container: { name: 'web', image: 'alpine' }, init: false, attempt: 3 }], 'no previous: nothing failed, so no back-off');
+  t.false(a.killPod);
+  t.false(a.createSandbox);
+});
+
+test('computePodActions: a changed spec restarts the container even with restartPolicy Never, before any probe verdict', (t) => {
+  const old = runningFrom('busybox');
+  const a = computePodActions(pod({ containers: [{ name: 'web', image: 'alpine' }], restartPolicy: 'Never' }), [sb('ready')], [old], { failed: () => 'liveness' });
+  t.deepEqual(a.kill.map((k) => `${k.reason}: ${k.message}`), ['changed: Container web definition changed, will be restarted']);
+  t.deepEqual(a.start.map((s) => `${s.container.image}#${s.attempt}`), ['alpine#1']);
+});
+
+test('computePodActions: a running container whose spec hashes the same is left alone', (t) => {
+  const a = computePodActions(pod({ containers: [{ name: 'web', image: 'busybox' }] }), [sb('ready')], [runningFrom('busybox')]);
+  t.deepEqual([a.kill, a.start, a.remove], [[], [], []]);
+});
+
+test('computePodActions: a container without a hash annotation (an older kubelet made it) is adopted, not restarted', (t) => {
+  const a = computePodActions(pod({ containers: [{ name: 'web', image: 'alpine' }] }), [sb('ready')], [runningFrom(undefined)]);
+  t.deepEqual([a.kill, a.start], [[], []]);
+});
+
+test('computePodActions: the containers of a pod being deleted are not restarted for a changed spec', (t) => {
+  const p = pod({ containers: [{ name: 'web', image: 'alpine' }] });
+  p.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
+  const a = computePodActions(p, [sb('ready')], [runningFrom('busybox')]);
+  t.deepEqual([a.kill, a.start], [[], []]);
+});
+
+test('containerChanged() compares the recorded hash with the spec\'s, and only name and image count', (t) => {
+  const annotations = { 'io.kubernetes.container.hash': hashContainer({ name: 'web', image: 'busybox' }) };
+  t.false(containerChanged({ name: 'web', image: 'busybox' }, { annotations }));
+  t.false(containerChanged({ name: 'web', image: 'busybox', env: [{ name: 'A', value: 'b' }], imagePullPolicy: 'Always' }, { annotations }), 'fields a pod update cannot change are not hashed');
+  t.true(containerChanged({ name: 'web', image: 'busybox:1.37' }, { annotations }));
+  t.false(containerChanged({ name: 'web', image: 'alpine' }, { annotations: {} }));
 });

@@ -23,6 +23,7 @@ function ctr(name: string, state: ContainerStatusInfo['state'], o: Partial<Conta
     state,
     createdAt: T0 + seq,
     labels: {},
+    annotations: {},
     ...(state !== 'created' ? { startedAt: T0 + 1000 } : {}),
     ...(state === 'exited' ? { finishedAt: T0 + 2000, exitCode: 0, reason: 'Completed' } : {}),
     ...o,
@@ -96,6 +97,16 @@ test('containerStatusOf: a restarted container shows its attempt as restartCount
   t.is(s.containerID, `fake://${cur.id}`);
   t.true(s.ready);
   t.true(s.started);
+});
+
+test('containerStatusOf: image is the running container\'s, not the spec\'s, until a container of the new spec exists', (t) => {
+  const spec = { name: 'web', image: 'alpine' };
+  const opts = { isInit: false, defaultReason: 'ContainerCreating', runtimeName: 'fake' };
+  const old = ctr('web', 'running', { image: 'busybox', imageRef: 'sha256:busybox' });
+  t.like(containerStatusOf(spec, [old], opts), { image: 'busybox', imageID: 'sha256:busybox' }, 'the spec changed, the container not yet');
+  const cur = ctr('web', 'running', { metadata: { name: 'web', attempt: 1 }, image: 'alpine', imageRef: 'sha256:alpine' });
+  t.like(containerStatusOf(spec, [{ ...old, state: 'exited', exitCode: 137 }, cur], opts), { image: 'alpine', imageID: 'sha256:alpine', restartCount: 1 });
+  t.like(containerStatusOf(spec, [], opts), { image: 'alpine', imageID: '' }, 'no container yet: the spec\'s image');
 });
 
 test('containerStatusOf: a reason from the sync turns an exited container into waiting with its exit as lastState', (t) => {

@@ -28,6 +28,7 @@ const runningWeb: ContainerStatusInfo = {
   createdAt: 1,
   startedAt: 1,
   labels: {},
+  annotations: {},
 };
 
 test('a container that failed its liveness probe is killed and started again as the next attempt', (t) => {

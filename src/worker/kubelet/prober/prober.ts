@@ -14,6 +14,7 @@
  */
 import type { Container, Pod, PodStatus, Probe } from '../../../api/types.js';
 import type { Clock } from '../../../util/clock.js';
+import { containerFieldPath } from '../container-config.js';
 import type { PodEventSink } from '../pod-syncer.js';
 import type { ContainerRuntime } from '../runtime.js';
 import { execProbe } from './exec-probe.js';
@@ -79,17 +80,17 @@ export class Prober {
     }
     if (!outcome) {
       const why = error?.message ?? 'the probe was stopped';
-      this.event(pod, 'Unhealthy', `${type} probe errored and resulted in unknown state: ${why}`);
+      this.event(pod, container, 'Unhealthy', `${type} probe errored and resulted in unknown state: ${why}`);
       throw error instanceof ProbeError ? error : new ProbeError(why, { cause: error });
     }
     switch (outcome.result) {
       case 'success':
         return 'success';
       case 'warning':
-        this.event(pod, 'ProbeWarning', `${type} probe warning: ${outcome.output}`);
+        this.event(pod, container, 'ProbeWarning', `${type} probe warning: ${outcome.output}`);
         return 'success';
       case 'failure':
-        this.event(pod, 'Unhealthy', `${type} probe failed: ${outcome.output}`);
+        this.event(pod, container, 'Unhealthy', `${type} probe failed: ${outcome.output}`);
         return 'failure';
       case 'unknown':
         return 'failure';
@@ -118,7 +119,8 @@ export class Prober {
     return { result: 'unknown', output: '' };
   }
 
-  private event(pod: Pod, reason: string, message: string): void {
-    this.o.events?.event(pod, 'Warning', reason, message);
+  /** A Warning about the probed container, named by its fieldPath as the kubelet's prober does. */
+  private event(pod: Pod, container: Container, reason: string, message: string): void {
+    this.o.events?.event(pod, 'Warning', reason, message, containerFieldPath(pod, container.name));
   }
 }

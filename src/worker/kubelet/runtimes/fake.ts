@@ -114,6 +114,9 @@ interface Container {
   name: string;
   attempt: number;
   image: string;
+  /** The config's labels and annotations, given back by list and status (the spec hash among them). */
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
   state: ContainerState;
   createdAt: number;
   startedAt?: number;
@@ -323,6 +326,8 @@ export class FakeRuntime implements ContainerRuntime {
       name: config.metadata.name,
       attempt: config.metadata.attempt,
       image: config.image,
+      labels: { ...config.labels },
+      annotations: { ...config.annotations },
       state: 'created',
       createdAt: this.clock.now(),
       script: undefined,
@@ -591,7 +596,8 @@ export class FakeRuntime implements ContainerRuntime {
       imageRef: imageRefOf(c.image),
       state: c.state,
       createdAt: c.createdAt,
-      labels: { [POD_UID_LABEL]: m.uid, [POD_NAME_LABEL]: m.name, [POD_NAMESPACE_LABEL]: m.namespace, [CONTAINER_NAME_LABEL]: c.name },
+      labels: { ...c.labels, [POD_UID_LABEL]: m.uid, [POD_NAME_LABEL]: m.name, [POD_NAMESPACE_LABEL]: m.namespace, [CONTAINER_NAME_LABEL]: c.name },
+      annotations: { ...c.annotations },
     };
   }
 

@@ -7,7 +7,9 @@
  * - Container statuses: the newest container of each name gives state (running, terminated, or
  *   waiting ContainerCreating / PodInitializing) and restartCount (its attempt); the one before it
  *   gives lastState. A reason from the last sync (CrashLoopBackOff, ErrImagePull, ...) turns a
- *   container that is not running into waiting, with its exit moved to lastState.
+ *   container that is not running into waiting, with its exit moved to lastState. image and
+ *   imageID are those of the newest container (the spec's image only before one exists), so a
+ *   changed spec shows in the status once the container runs the new image.
  * - Phase: getPhase, per restartPolicy; a terminal pod (deleted, or done) gets Succeeded or Failed
  *   from its exit codes.
  * - Conditions: PodReadyToStartContainers, Initialized, Ready, ContainersReady and PodScheduled,
@@ -117,7 +119,8 @@ export function containerStatusOf(
     lastState: {},
     ready: false,
     restartCount: latest?.metadata.attempt ?? 0,
-    image: spec.image ?? '',
+    // The image of the container that exists (it may predate a spec change), as convertContainerStatus.
+    image: latest?.image ?? spec.image ?? '',
     imageID: latest?.imageRef ?? '',
     started: false,
   };

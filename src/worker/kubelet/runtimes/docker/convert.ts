@@ -5,7 +5,7 @@
  */
 import type Docker from 'dockerode';
 import { CONTAINER_NAME_LABEL, type ContainerInfo, type ContainerState, type ContainerStatusInfo, type PodSandbox } from '../../runtime.js';
-import { CREATED_AT_LABEL, HOST_NETWORK_LABEL, SANDBOX_ID_LABEL, SPEC_IMAGE_LABEL, attemptOf, podRefOf, userLabels } from './labels.js';
+import { CREATED_AT_LABEL, HOST_NETWORK_LABEL, SANDBOX_ID_LABEL, SPEC_IMAGE_LABEL, annotationsOf, attemptOf, podRefOf, userLabels } from './labels.js';
 
 /** The parts of a container's State that decide its CRI state and exit. */
 export interface DockerState {
@@ -112,6 +112,7 @@ export function containerFromPs(c: Docker.ContainerInfo, state: ContainerState):
     state,
     createdAt: createdAtOf(labels, c.Created * 1000),
     labels: userLabels(labels),
+    annotations: annotationsOf(labels),
   };
 }
 
@@ -130,6 +131,7 @@ export function containerFromInspect(c: Docker.ContainerInspectInfo): ContainerS
     state,
     createdAt: createdAtOf(labels, Date.parse(c.Created)),
     labels: userLabels(labels),
+    annotations: annotationsOf(labels),
   };
   const startedAt = dockerTime(s.StartedAt);
   const finishedAt = dockerTime(s.FinishedAt);

@@ -113,6 +113,13 @@ export function userLabels(labels: Record<string, string>): Record<string, strin
   return out;
 }
 
+/** The annotations of an object, stored as "annotation."-prefixed labels (the spec hash among them). */
+export function annotationsOf(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) if (k.startsWith(ANNOTATION_PREFIX)) out[k.slice(ANNOTATION_PREFIX.length)] = v;
+  return out;
+}
+
 /** The pod an object's labels name. */
 export function podRefOf(labels: Record<string, string>): PodRef {
   return { uid: labels[POD_UID_LABEL] ?? '', name: labels[POD_NAME_LABEL] ?? '', namespace: labels[POD_NAMESPACE_LABEL] ?? '' };

@@ -766,5 +766,6 @@ function infoOf(c: Container): ContainerInfo {
     state: stateOf(c),
     createdAt: r.createdAt,
     labels: { ...r.labels, [POD_UID_LABEL]: r.pod.uid, [POD_NAME_LABEL]: r.pod.name, [POD_NAMESPACE_LABEL]: r.pod.namespace, [CONTAINER_NAME_LABEL]: r.metadata.name },
+    annotations: { ...r.annotations },
   };
 }
