@@ -211,6 +211,15 @@ function defaultEndpoints(obj: KObject): void {
   }
 }
 
+/** SetDefaults_EndpointPort: every port has a name ("" when none) and a protocol (TCP). */
+function defaultEndpointSlice(obj: KObject): void {
+  for (const port of objects<Obj>(obj.ports)) {
+    // Pointers in Go: only a field left out (nil) is defaulted; "" stays and is validated.
+    if (port.name === undefined || port.name === null) port.name = '';
+    if (port.protocol === undefined || port.protocol === null) port.protocol = 'TCP';
+  }
+}
+
 const DEFAULTERS: Record<string, (obj: KObject) => void> = {
   Pod: (o) => defaultPod(o as Pod),
   Deployment: defaultDeployment,
@@ -219,6 +228,7 @@ const DEFAULTERS: Record<string, (obj: KObject) => void> = {
   Namespace: defaultNamespace,
   Node: defaultNode,
   Endpoints: defaultEndpoints,
+  EndpointSlice: defaultEndpointSlice,
 };
 
 /**

@@ -11,6 +11,7 @@ import type {
   Container,
   Deployment,
   Endpoints,
+  EndpointSlice,
   Event,
   KObject,
   LabelSelector,
@@ -152,6 +153,13 @@ const COLUMNS: Record<string, TableColumnDefinition[]> = {
     col('Selector', 'string', 'Selector is a label query over pods that should match the replica count. If the selector is empty, it is defaulted to the labels present on the pod template. Label keys and values that must match in order to be controlled by this replica set. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', 1),
   ],
   Lease: [nameCol, col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'), ageCol],
+  EndpointSlice: [
+    nameCol,
+    col('AddressType', 'string', 'addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name.'),
+    col('Ports', 'string', 'ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. When ports is empty, it indicates that there are no defined ports. When a port is defined with a nil port value, it indicates "all ports". Each slice may include a maximum of 100 ports.'),
+    col('Endpoints', 'string', 'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.'),
+    ageCol,
+  ],
 };
 
 /** The default table convertor (k8s.io/apiserver/pkg/registry/rest/table.go) for kinds without a printer. */
@@ -563,6 +571,29 @@ function printLease(obj: KObject, now: number): PrintedRow {
   return { cells: [lease.metadata.name ?? '', lease.spec?.holderIdentity ?? '', since(lease.metadata.creationTimestamp, now)] };
 }
 
+/** listWithMoreString: at most three entries, then "+ N more..."; "<unset>" when there are none. */
+function listWithMore(all: readonly string[]): string {
+  const max = 3;
+  const joined = all.slice(0, max).join(',');
+  if (all.length > max) return `${joined} + ${all.length - max} more...`;
+  return joined || '<unset>';
+}
+
+/** formatDiscoveryPorts: each port's number, else its name, else "*" (all ports). */
+export function formatDiscoveryPorts(slice: EndpointSlice): string {
+  return listWithMore((slice.ports ?? []).map((p) => (typeof p.port === 'number' ? String(p.port) : (p.name ?? '*'))));
+}
+
+/** formatDiscoveryEndpoints: every address of every endpoint, ready or not. */
+export function formatDiscoveryEndpoints(slice: EndpointSlice): string {
+  return listWithMore((slice.endpoints ?? []).flatMap((e) => e.addresses ?? []));
+}
+
+function printEndpointSlice(obj: KObject, now: number): PrintedRow {
+  const slice = obj as EndpointSlice;
+  return { cells: [slice.metadata.name ?? '', slice.addressType ?? '', formatDiscoveryPorts(slice), formatDiscoveryEndpoints(slice), since(slice.metadata.creationTimestamp, now)] };
+}
+
 /** The default convertor prints creationTimestamp as RFC 3339 in UTC (Go's zero time when unset). */
 function printDefault(obj: KObject): PrintedRow {
   const t = parseTime(obj.metadata?.creationTimestamp);
@@ -581,6 +612,7 @@ const PRINTERS: Record<string, Printer> = {
   Deployment: printDeployment,
   ReplicaSet: printReplicaSet,
   Lease: printLease,
+  EndpointSlice: printEndpointSlice,
 };
 
 /** The cells of one object's row, one per column of tableColumns(kind), wide ones included. */

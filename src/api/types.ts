@@ -526,6 +526,43 @@ export interface Lease extends KObject {
   spec?: LeaseSpec;
 }
 
+// ---- discovery.k8s.io/v1 ----
+
+export type AddressType = 'IPv4' | 'IPv6' | 'FQDN';
+
+/** EndpointConditions: nil (absent) means unknown; consumers read unknown ready as ready. */
+export interface EndpointConditions {
+  ready?: boolean;
+  serving?: boolean;
+  terminating?: boolean;
+}
+
+/** discovery/v1 Endpoint: one backend of a service, with its addresses of the slice's addressType. */
+export interface Endpoint {
+  addresses: string[];
+  conditions?: EndpointConditions;
+  hostname?: string;
+  targetRef?: ObjectReference;
+  nodeName?: string;
+  zone?: string;
+  hints?: { forZones?: { name: string }[]; forNodes?: { name: string }[] };
+  deprecatedTopology?: Record<string, string>;
+}
+
+/** discovery/v1 EndpointPort; name defaults to "" and protocol to TCP. */
+export interface DiscoveryEndpointPort {
+  name?: string;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  port?: number;
+  appProtocol?: string;
+}
+
+export interface EndpointSlice extends KObject {
+  addressType: AddressType;
+  endpoints: Endpoint[];
+  ports?: DiscoveryEndpointPort[];
+}
+
 // ---- delete options ----
 
 export interface DeleteOptions extends TypeMeta {

@@ -31,6 +31,7 @@ export const PACKAGES = {
   autoscaling: 'io.k8s.api.autoscaling.v1',
   policy: 'io.k8s.api.policy.v1',
   coordination: 'io.k8s.api.coordination.v1',
+  discovery: 'io.k8s.api.discovery.v1',
 } as const;
 
 export type PackageAlias = keyof typeof PACKAGES;

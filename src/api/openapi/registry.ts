@@ -13,8 +13,9 @@ import { CONTAINER } from './schemas/container.js';
 import { VOLUMES } from './schemas/volumes.js';
 import { CORE } from './schemas/core.js';
 import { APPS, AUTOSCALING, COORDINATION, POLICY } from './schemas/apps.js';
+import { DISCOVERY } from './schemas/discovery.js';
 
-export const TYPE_SETS: readonly TypeSet[] = [META, POD, CONTAINER, VOLUMES, CORE, APPS, AUTOSCALING, POLICY, COORDINATION];
+export const TYPE_SETS: readonly TypeSet[] = [META, POD, CONTAINER, VOLUMES, CORE, APPS, AUTOSCALING, POLICY, COORDINATION, DISCOVERY];
 
 const GVK_EXTENSION = 'x-kubernetes-group-version-kind';
 const PATCH_NAME = `${PACKAGES.meta}.Patch`;

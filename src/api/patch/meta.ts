@@ -170,6 +170,7 @@ const TABLE: ReadonlyMap<string, PatchMeta> = new Map([
   ['apps/v1/ReplicaSet', kind({ spec: { fields: { template: podTemplateSpec } }, status: conditionsByType })],
   ['autoscaling/v1/Scale', kind({})],
   ['coordination.k8s.io/v1/Lease', kind({})],
+  ['discovery.k8s.io/v1/EndpointSlice', kind({ endpoints: ATOMIC, ports: ATOMIC })],
 ]);
 
 deepFreeze(TABLE);

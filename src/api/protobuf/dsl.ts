@@ -29,6 +29,7 @@ export const PROTO_PACKAGES = {
   autoscaling: 'k8s.io.api.autoscaling.v1',
   policy: 'k8s.io.api.policy.v1',
   coordination: 'k8s.io.api.coordination.v1',
+  discovery: 'k8s.io.api.discovery.v1',
 } as const;
 
 export type ProtoPackage = keyof typeof PROTO_PACKAGES;

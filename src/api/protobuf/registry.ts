@@ -6,13 +6,14 @@
 import { compileSchemas, PROTO_PACKAGES, type Message } from './dsl.js';
 import { APPS, AUTOSCALING, COORDINATION, POLICY } from './schemas/apps.js';
 import { CONTAINER } from './schemas/container.js';
+import { DISCOVERY } from './schemas/discovery.js';
 import { CORE } from './schemas/core.js';
 import { META } from './schemas/meta.js';
 import { POD } from './schemas/pod.js';
 import { VOLUMES } from './schemas/volumes.js';
 
 /** Every message, keyed by full protobuf name (k8s.io.api.core.v1.PodSpec). */
-export const MESSAGES: ReadonlyMap<string, Message> = compileSchemas([META, CORE, POD, CONTAINER, VOLUMES, APPS, AUTOSCALING, POLICY, COORDINATION]);
+export const MESSAGES: ReadonlyMap<string, Message> = compileSchemas([META, CORE, POD, CONTAINER, VOLUMES, APPS, AUTOSCALING, POLICY, COORDINATION, DISCOVERY]);
 
 const KINDS: Record<string, string> = {
   'v1/Namespace': `${PROTO_PACKAGES.core}.Namespace`,
@@ -28,8 +29,9 @@ const KINDS: Record<string, string> = {
   'autoscaling/v1/Scale': `${PROTO_PACKAGES.autoscaling}.Scale`,
   'policy/v1/Eviction': `${PROTO_PACKAGES.policy}.Eviction`,
   'coordination.k8s.io/v1/Lease': `${PROTO_PACKAGES.coordination}.Lease`,
+  'discovery.k8s.io/v1/EndpointSlice': `${PROTO_PACKAGES.discovery}.EndpointSlice`,
 };
-for (const gv of ['v1', 'apps/v1', 'autoscaling/v1', 'policy/v1', 'coordination.k8s.io/v1', 'meta.k8s.io/v1']) {
+for (const gv of ['v1', 'apps/v1', 'autoscaling/v1', 'policy/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'meta.k8s.io/v1']) {
   KINDS[`${gv}/DeleteOptions`] = `${PROTO_PACKAGES.meta}.DeleteOptions`;
 }
 for (const [gvk, name] of Object.entries(KINDS)) {

@@ -10,6 +10,7 @@ import type { ResourceInfo } from '../resources.js';
 import type { KObject } from '../types.js';
 import { validateDeployment, validateDeploymentStatusUpdate, validateReplicaSet, validateReplicaSetStatusUpdate } from './apps.js';
 import { validateConfigMap, validateEndpoints, validateEvent, validateLease, validateNamespace, validateNamespaceStatusUpdate, validateNode, validateNodeStatusUpdate } from './core.js';
+import { validateEndpointSlice } from './discovery.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { nameIsDNSSubdomain } from './common.js';
 import { validatePod, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
@@ -18,8 +19,9 @@ import { validateService } from './service.js';
 /** Where a lab deliberately departs from Kubernetes' rules. */
 export interface ValidationOptions {
   /**
-   * Accept loopback addresses (127.0.0.0/8) in Endpoints. Kubernetes forbids them; the local lab's
-   * process runtime gives every pod its own 127.x.y.z address, so its API server allows them.
+   * Accept loopback addresses (127.0.0.0/8) in Endpoints and EndpointSlices. Kubernetes forbids
+   * them; the local lab's process runtime gives every pod its own 127.x.y.z address, so its API
+   * server allows them.
    */
   allowLoopbackEndpoints?: boolean;
 }
@@ -37,6 +39,7 @@ const VALIDATORS: Record<string, Validator> = {
   Endpoints: (obj, old, opts) => validateEndpoints(obj, old, opts.allowLoopbackEndpoints ?? false),
   Event: validateEvent,
   Lease: validateLease,
+  EndpointSlice: (obj, old, opts) => validateEndpointSlice(obj, old, opts.allowLoopbackEndpoints ?? false),
 };
 
 /** Kinds without rules of their own: metadata only. */

@@ -24,7 +24,9 @@ test('discovery lists every group, version and resource, legacy and aggregated',
   const scale = apps.body.resources.find((r: { name: string }) => r.name === 'deployments/scale');
   t.like(scale, { kind: 'Scale', group: 'autoscaling', version: 'v1' });
   const groups = await http(s.url, 'GET', '/apis');
-  t.deepEqual(groups.body.groups.map((g: { name: string }) => g.name).sort(), ['apps', 'coordination.k8s.io']);
+  t.deepEqual(groups.body.groups.map((g: { name: string }) => g.name).sort(), ['apps', 'coordination.k8s.io', 'discovery.k8s.io']);
+  const discovery = await http(s.url, 'GET', '/apis/discovery.k8s.io/v1');
+  t.like(discovery.body.resources.find((r: { name: string }) => r.name === 'endpointslices'), { kind: 'EndpointSlice', namespaced: true, singularName: 'endpointslice' });
   const agg = await http(s.url, 'GET', '/apis', { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' });
   t.is(agg.body.kind, 'APIGroupDiscoveryList');
   t.regex(agg.headers.get('content-type') ?? '', /apidiscovery\.k8s\.io/);
@@ -34,7 +36,7 @@ test('/openapi/v3 lists a document per group version, and each names fieldValida
   const s = await testApiServer(t);
   const root = await http(s.url, 'GET', '/openapi/v3');
   const paths = Object.keys(root.body.paths).sort();
-  for (const p of ['api/v1', 'apis/apps/v1', 'apis/coordination.k8s.io/v1']) t.true(paths.includes(p), p);
+  for (const p of ['api/v1', 'apis/apps/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1']) t.true(paths.includes(p), p);
   const doc = await http(s.url, 'GET', root.body.paths['apis/apps/v1'].serverRelativeURL);
   t.is(doc.status, 200);
   t.true(JSON.stringify(doc.body).includes('fieldValidation'));

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { RESOURCES } from '../../../src/api/resources.js';
-import type { ConfigMap, Endpoints, KObject, Namespace, Pod, Service } from '../../../src/api/types.js';
+import type { ConfigMap, Endpoints, EndpointSlice, KObject, Namespace, Pod, Service } from '../../../src/api/types.js';
 import { Client } from '../../../src/client/rest.js';
 import { testApiServer } from '../../helpers/apiserver.js';
 import { startTestControllers } from '../../helpers/controllers.js';
@@ -31,9 +31,16 @@ kubectlTest('kubectl delete namespace team-a completes and removes its content',
   await client.resource<ConfigMap>('ConfigMap').create('team-a', { metadata: { name: 'settings' }, data: { a: '1' } });
   await client.resource<Service>('Service').create('team-a', { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } });
   await client.resource<Endpoints>('Endpoints').create('team-a', { metadata: { name: 'db' }, subsets: [{ addresses: [{ ip: '192.168.1.10' }], ports: [{ port: 5432 }] }] });
+  await client.resource<EndpointSlice>('EndpointSlice').create('team-a', {
+    metadata: { name: 'db-manual', labels: { 'kubernetes.io/service-name': 'db' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['192.168.1.10'] }],
+    ports: [{ port: 5432 }],
+  });
   await createDeploymentTree(client, 'web', 'team-a');
   await client.resource<Pod>('Pod').create('team-a', { metadata: { name: 'lonely' }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } });
-  t.true((await contentOf(client, 'team-a')).length >= 7);
+  t.true((await contentOf(client, 'team-a')).length >= 8);
+  t.true((await contentOf(client, 'team-a')).includes('EndpointSlice/db-manual'));
 
   // kubectl waits until the namespace is gone.
   const out = await k(['delete', 'namespace', 'team-a', '--timeout=60s']);

@@ -52,6 +52,9 @@ const TAGS: [string, string, string, Tag][] = [
   ['apps/v1', 'ReplicaSet', 'spec.template.spec.containers.ports', { strategy: 'merge', mergeKey: 'containerPort' }],
   ['apps/v1', 'ReplicaSet', 'status.conditions', { strategy: 'merge', mergeKey: 'type' }],
   ['coordination.k8s.io/v1', 'Lease', 'metadata.ownerReferences', { strategy: 'merge', mergeKey: 'uid' }],
+  ['discovery.k8s.io/v1', 'EndpointSlice', 'endpoints', {}],
+  ['discovery.k8s.io/v1', 'EndpointSlice', 'ports', {}],
+  ['discovery.k8s.io/v1', 'EndpointSlice', 'metadata.ownerReferences', { strategy: 'merge', mergeKey: 'uid' }],
 ];
 
 for (const [apiVersion, kind, path, tag] of TAGS) {

@@ -5,6 +5,10 @@
  * sync.ts). Services without a selector keep the Endpoints their users write; Endpoints of a
  * deleted Service are deleted. Writes happen only when the content changes.
  *
+ * It also keeps each such Service's EndpointSlices (discovery.k8s.io/v1), as Kubernetes'
+ * EndpointSlice controller does, in a simplified form (endpointslice.ts, endpointslice-sync.ts):
+ * kubectl 1.32 reads those, not Endpoints, for `kubectl describe service`.
+ *
  * Pod changes reach the queue at once unless --endpoint-updates-batch-period asks to batch them
  * (Kubernetes' default is no batching), so a pod that stops being ready leaves the ready
  * addresses as soon as its status reaches the informer.
@@ -20,6 +24,7 @@ import { WorkQueue } from '../../../client/workqueue.js';
 import type { Logger } from '../../../util/log.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { byNamespace, isPodReady, workQueueMetrics } from '../shared.js';
+import { EndpointSliceSync } from './endpointslice.js';
 import { desiredEndpoints, managesEndpoints, selects, serviceSelector } from './sync.js';
 
 export interface EndpointsOptions {
@@ -62,6 +67,7 @@ class EndpointsController implements Controller {
   private readonly servicesIn: (ns: string) => Service[];
   private readonly podsIn: (ns: string) => Pod[];
   private readonly queue: WorkQueue<string>;
+  private readonly slices: EndpointSliceSync;
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -87,6 +93,13 @@ class EndpointsController implements Controller {
     });
     // A deleted Endpoints of a live service is written again.
     this.endpoints.addEventHandler({ onDelete: enqueue });
+    this.slices = new EndpointSliceSync(ctx, {
+      services: this.services,
+      podsIn: this.podsIn,
+      enqueue: (key) => this.queue.add(key),
+      enqueueAfter: (key, ms) => this.queue.addAfter(key, ms),
+      log: this.log,
+    });
   }
 
   /** Queues the services that select the pod now or selected it before. */
@@ -107,11 +120,24 @@ class EndpointsController implements Controller {
       if (ep.metadata.annotations?.[LEADER_ANNOTATION] !== undefined) continue;
       this.queue.add(keyOf(ep));
     }
+    for (const key of this.slices.leftoverKeys()) this.queue.add(key);
     await runWorkers(this.queue, workers, (key) => this.sync(key), { signal, log: this.log, name: 'endpoints' });
   }
 
-  /** syncService: make the Endpoints of the service at key what its pods say. */
+  /** syncService: make the Endpoints and the EndpointSlices of the service at key what its pods say. */
   async sync(key: string): Promise<void> {
+    let failed: unknown;
+    try {
+      await this.syncEndpoints(key);
+    } catch (err) {
+      failed = err;
+    }
+    // The slices are written even when the Endpoints could not be; either error retries both.
+    await this.slices.sync(key);
+    if (failed !== undefined) throw failed;
+  }
+
+  private async syncEndpoints(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const client = this.ctx.client.resource<Endpoints>('Endpoints');
     const svc = this.services.get(key);
