@@ -21,6 +21,7 @@ interface Flags extends Record<string, unknown> {
   watchCacheSize: string;
   watchCoalesce: string;
   allowLoopbackEndpoints: boolean;
+  advertiseAddress?: string;
   v: string;
 }
 
@@ -38,6 +39,7 @@ const cmd = new Command('apiserver')
   .option('--default-toleration-seconds <n>', 'tolerationSeconds of the default not-ready/unreachable tolerations', '300')
   .option('--watch-cache-size <n>', 'events kept for resuming watchers', '50000')
   .option('--watch-coalesce <duration>', 'a busy watcher gets at most one socket write per this long (0: one per batch of events)', '2ms')
+  .option('--advertise-address <addr>', 'address pods reach this API server at, for the "kubernetes" Service\'s Endpoints (default: --host unless 0.0.0.0)')
   .option('--allow-loopback-endpoints', 'accept 127.0.0.0/8 pod addresses in Endpoints (the local lab\'s process runtime)', false)
   .addOption(new Option('-v <level>', 'log verbosity').default('0'));
 
@@ -76,6 +78,7 @@ await runDaemon('apiserver', Number(f.v), async (log) => {
     watchCacheSize: nums.watchCacheSize,
     watchCoalesceMs: nums.coalesceMs,
     allowLoopbackEndpoints: f.allowLoopbackEndpoints,
+    ...(f.advertiseAddress ? { advertiseAddress: f.advertiseAddress } : {}),
     log,
   });
   return { ready: server.url, close: () => server.close() };

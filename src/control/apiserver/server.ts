@@ -19,6 +19,7 @@ import { handleResource, type ResourceEnv } from './handlers/resource.js';
 import { ApiServerMetrics } from './metrics.js';
 import { Store } from './registry/store.js';
 import { parseRequest, type RequestInfo } from './request.js';
+import { ensureKubernetesService, ensureNamespaces } from './bootstrap.js';
 import type { Storage } from './storage/interface.js';
 import { SqliteStorage } from './storage/sqlite.js';
 
@@ -64,6 +65,11 @@ export interface ApiServerOptions {
   watchCoalesceMs?: number;
   /** BOOKMARK interval, ms (default 60 s). */
   bookmarkIntervalMs?: number;
+  /**
+   * Address of this API server that pods can reach, for the "kubernetes" Service's Endpoints
+   * (kube-apiserver's --advertise-address; default host, none when host is 0.0.0.0 or ::).
+   */
+  advertiseAddress?: string;
 }
 
 export interface ApiServer {
@@ -77,7 +83,6 @@ export interface ApiServer {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 const VERSION = '0.1.0';
-const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const clock = o.clock ?? systemClock;
@@ -183,6 +188,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const advertise = o.advertiseAddress ?? (host === '0.0.0.0' || host === '::' ? undefined : host);
+  await ensureKubernetesService(store, advertise, port);
 
   // Compaction as kube-apiserver does it: every interval, drop history older than the previous tick.
   let lastRev = storage.revision();
@@ -216,14 +223,6 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       await storage.close();
     },
   };
-}
-
-async function ensureNamespaces(store: Store): Promise<void> {
-  const r = resourceByKind('Namespace')!;
-  for (const name of SYSTEM_NAMESPACES) {
-    if (store.cache.get(r, store.key(r, '', name))) continue;
-    await store.create(r, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  }
 }
 
 /** Deletes Events older than ttl, as the event TTL in etcd does for Kubernetes. */

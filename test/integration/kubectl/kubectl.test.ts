@@ -109,7 +109,8 @@ status:
   t.regex((await k(['get', 'nodes'])).stdout, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\nworker-1\s+Ready\s+worker\s+\S+\s+v1\.32\.0-kubelab/);
   t.regex((await k(['get', 'deployments'])).stdout, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/2\s+0\s+0/);
   t.regex(await both(k, ['get', 'replicasets']), /No resources found|^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE/);
-  t.regex((await k(['get', 'services'])).stdout, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nweb\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP/);
+  // The API server's own "kubernetes" Service comes first, as on any cluster.
+  t.regex((await k(['get', 'services'])).stdout, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nkubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+\S+\nweb\s+ClusterIP\s+10\.96\.\d+\.\d+\s+<none>\s+80\/TCP/);
   t.regex(await both(k, ['get', 'endpoints']), /No resources found|^NAME\s+ENDPOINTS\s+AGE/);
   t.regex(await both(k, ['get', 'events']), /No resources found|^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/);
   t.regex((await k(['get', 'configmaps'])).stdout, /^NAME\s+DATA\s+AGE\nsettings\s+1/);

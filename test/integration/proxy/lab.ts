@@ -42,6 +42,9 @@ export async function startLab(t: ExecutionContext, slot: number, token?: string
   const server = await testApiServer(t, { serviceCIDR: `127.96.${slot}.0/24`, ...(token ? { token, requireAuth: true } : {}) });
   const client = new Client({ server: server.url, ...(token ? { token } : {}) });
   t.teardown(() => client.close());
+  // Each test counts the Services it made: the API server's own "kubernetes" Service (port 443)
+  // would be one more listener, and one more EACCES for the unprivileged proxies.
+  await client.resource('Service').delete('default', 'kubernetes');
   return { client, url: server.url, slot };
 }
 
