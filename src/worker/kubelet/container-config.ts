@@ -93,7 +93,8 @@ export function containerConfigOf(pod: Pod, c: Container, attempt: number, image
  * once did.
  */
 export function hashContainer(c: Container): string {
-  return fnv1a32(canonicalJson({ name: c.name, image: c.image ?? '' })).toString(16);
+  // canonicalJson({ name, image }) written out: keys in sorted order, without a replacer's cost.
+  return fnv1a32(JSON.stringify({ image: c.image ?? '', name: c.name })).toString(16);
 }
 
 /** JSON with object keys sorted at every level, so that equal values give equal text. */
