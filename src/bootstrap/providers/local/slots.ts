@@ -4,9 +4,11 @@
  * Services 127.(96+s).0.0/16 and, with the process runtime, pods 127.(244+s).0.0/16; every lab
  * can then use the same well-known ports. A slot is claimed with a lock file in the machine's
  * temporary directory naming the lab's directory, and stays with the lab until its data is
- * purged; a lock whose lab directory is gone is stale and taken over.
+ * purged; a lock whose lab directory is gone is stale and taken over. The lock directory is shared
+ * by every user's labs, so it is made world-writable with the sticky bit, as /tmp is
+ * (LAB_SLOTS_DIR moves it).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,8 +33,24 @@ export function slotAddresses(slot: number): SlotAddresses {
   };
 }
 
-function lockDir(): string {
+export function lockDir(): string {
   return join(process.env.LAB_SLOTS_DIR ?? tmpdir(), 'kubelab-slots');
+}
+
+/** The lock directory, made if missing; every user may add locks to it, and remove only their own. */
+function sharedLockDir(): string {
+  const dir = lockDir();
+  mkdirSync(dir, { recursive: true });
+  // mkdir's mode is cut by the umask; a directory of ours (just made, or made by an older
+  // kubelab without the sticky bit) is opened up to every user.
+  const st = statSync(dir);
+  if (st.uid === process.getuid?.() && (st.mode & 0o7777) !== 0o1777) chmodSync(dir, 0o1777);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new Error(`cannot claim an address slot: ${dir} is not writable by this user (every user's labs keep their locks there); its owner can run "chmod 1777 ${dir}", or set LAB_SLOTS_DIR to another directory`);
+  }
+  return dir;
 }
 
 function owner(slot: number): string | undefined {
@@ -48,13 +66,21 @@ function owner(slot: number): string | undefined {
  * Throws when all are held by live labs.
  */
 export function claimSlot(labDir: string): number {
-  mkdirSync(lockDir(), { recursive: true });
+  const dir = sharedLockDir();
   for (let s = 0; s < SLOTS; s++) if (owner(s) === labDir) return s;
   for (let s = 0; s < SLOTS; s++) {
-    const path = join(lockDir(), `${s}.lock`);
+    const path = join(dir, `${s}.lock`);
     const held = owner(s);
     if (held !== undefined && existsSync(held)) continue;
-    if (held !== undefined) rmSync(path, { force: true });
+    if (held !== undefined) {
+      try {
+        rmSync(path, { force: true });
+      } catch (err) {
+        // Another user's lock (the sticky bit keeps it theirs): their lab may live where we cannot see.
+        if ((err as NodeJS.ErrnoException).code === 'EPERM' || (err as NodeJS.ErrnoException).code === 'EACCES') continue;
+        throw err;
+      }
+    }
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, labDir + '\n');
