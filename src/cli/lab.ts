@@ -3,6 +3,7 @@
  * takes, their checks, and "reuse it when it is already up and healthy".
  */
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { providerFor, PROVIDERS } from '../bootstrap/providers/index.js';
 import { loadState, type LabState } from '../bootstrap/state.js';
 import { TIMING_PROFILES } from '../bootstrap/timings.js';
@@ -55,7 +56,30 @@ export async function ensureLab(g: GlobalOptions, opts: Record<string, string | 
   }
   log(`Creating lab "${g.name}" (provider ${provider.name}, ${workers} worker${workers === 1 ? '' : 's'}, runtime ${runtime}, ${timings} timings)`);
   const state = await provider.up({ name: g.name, home: g.home, workers, runtime, apiPort, timings, retain: opts.retain === true, verbosity, progress: log });
+  const note = workers > 0 ? lowPortNote(process.getuid?.(), readUnprivilegedPortStart()) : undefined;
+  if (note) log(note);
   return { state, created: true };
+}
+
+function readUnprivilegedPortStart(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a lab run by a normal user cannot do, said once at bring-up (pure): its proxies cannot
+ * listen on Service ports below the unprivileged start (1024 by default), which include the
+ * "kubernetes" Service's 443; each such port also gets a FailedToListen Warning Event.
+ */
+export function lowPortNote(uid: number | undefined, unprivilegedStart: number | undefined): string | undefined {
+  if (uid === undefined || uid === 0 || unprivilegedStart === undefined || unprivilegedStart <= 443) return undefined;
+  return (
+    ` ! Running as a normal user: the proxies cannot listen on Service ports below ${unprivilegedStart}, such as the "kubernetes" Service's 443` +
+    ` (a FailedToListen Warning says so; kubectl is not affected). To allow them: sudo sysctl -w net.ipv4.ip_unprivileged_port_start=0`
+  );
 }
 
 /** Where a running lab differs from what flags given on the command line ask for (pure). */

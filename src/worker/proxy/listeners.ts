@@ -69,7 +69,7 @@ export function describeListenError(spec: ListenerSpec, code: string | undefined
   const what = `Cannot listen on ${spec.key} (${spec.kind}) for service "${spec.service}"${spec.portName ? ` port "${spec.portName}"` : ''}`;
   switch (code) {
     case 'EACCES':
-      return `${what}: permission denied, ports below 1024 need privileges; run the proxy as root or lower net.ipv4.ip_unprivileged_port_start (sysctl -w net.ipv4.ip_unprivileged_port_start=${spec.port})`;
+      return `${what}: permission denied, ports below 1024 need privileges; run the proxy as root, or let every user listen from this port on (as root: sysctl -w net.ipv4.ip_unprivileged_port_start=${spec.port}); the proxy retries on its own`;
     case 'EADDRNOTAVAIL':
       return `${what}: ${spec.ip} is not an address of this host; use a loopback service CIDR such as 127.96.0.0/16, or --cluster-ip-interface to bind cluster IPs to an interface`;
     default:

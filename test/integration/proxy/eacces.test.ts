@@ -37,7 +37,7 @@ maybe(`EACCES on a low port is logged once with the fix, recorded as a Warning E
   await eventually(() => lowTries >= 3, { message: 'the low port was retried' });
   const errors = proxy.logs.filter((l) => l.includes('ERROR'));
   t.is(errors.length, 1, errors.join('\n'));
-  t.regex(errors[0]!, /Cannot listen on 127\.96\.33\.\d+:80 \(ClusterIP\) for service "default\/low" port "http": permission denied.*run the proxy as root or lower net\.ipv4\.ip_unprivileged_port_start/);
+  t.regex(errors[0]!, /Cannot listen on 127\.96\.33\.\d+:80 \(ClusterIP\) for service "default\/low" port "http": permission denied.*run the proxy as root, or let every user listen from this port on \(as root: sysctl -w net\.ipv4\.ip_unprivileged_port_start=80\)/);
 
   const event = await eventually(
     async () => (await lab.client.resource<Event>('Event').list('default')).items.find((e) => e.reason === 'FailedToListen'),
