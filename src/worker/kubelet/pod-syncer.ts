@@ -484,7 +484,9 @@ export class PodSyncer {
       const message = err instanceof ImagePullError ? err.message : `failed to pull image "${image}": ${(err as Error).message}`;
       this.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${message}`, c.name);
       this.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', c.name);
-      return { waiting: { reason: 'ErrImagePull', message }, retryMs: this.o.imageBackoff.get(key) };
+      // Synced again halfway through the back-off, as the kubelet's pod worker resyncs a failed pod
+      // before its image back-off ends: that sync shows ImagePullBackOff, the one after pulls again.
+      return { waiting: { reason: 'ErrImagePull', message }, retryMs: Math.max(1, Math.floor(this.o.imageBackoff.get(key) / 2)) };
     }
   }
 

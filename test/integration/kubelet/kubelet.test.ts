@@ -186,6 +186,31 @@ test('a failed pull waits in ErrImagePull, then ImagePullBackOff', async (t) => 
   t.is(backoff.status?.containerStatuses?.[0]?.state?.waiting?.message, 'Back-off pulling image "nope:1"');
 });
 
+test('a failed pull shows ImagePullBackOff on its own, with a BackOff event, and is pulled again after the back-off', async (t) => {
+  const { client } = await kubeletLab(t);
+  const runtime = new FakeRuntime();
+  runtime.failImage('nope:2', 'pull access denied for nope, repository does not exist');
+  await testKubelet(t, client, { nodeName: 'w1', ...fast, restartBackoffBaseMs: 1000, restartBackoffMaxMs: 2000, runtime });
+  await createBoundPod(client, podSpec('pull2', { containers: [{ name: 'web', image: 'nope:2' }] }), 'w1');
+  // Nothing touches the pod: the kubelet looks again within the back-off by itself, as Kubernetes' pod worker does.
+  const reasons = new Set<string>();
+  await eventually(
+    async () => {
+      const p = await client.resource<Pod>('Pod').get('default', 'pull2');
+      const r = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      if (r) reasons.add(r);
+      return reasons.has('ImagePullBackOff') && reasons.has('ErrImagePull') ? true : undefined;
+    },
+    { message: 'ErrImagePull, then ImagePullBackOff', intervalMs: 50, timeoutMs: 10_000 },
+  );
+  const events = await eventually(async () => {
+    const list = await client.resource<Event>('Event').list('default', { fieldSelector: 'involvedObject.name=pull2' });
+    const pulls = list.items.filter((e) => e.reason === 'Pulling').reduce((n, e) => n + (e.count ?? 1), 0);
+    return list.items.some((e) => e.reason === 'BackOff' && e.message === 'Back-off pulling image "nope:2"') && pulls >= 2 ? list.items : undefined;
+  }, { message: 'a BackOff event and a second pull', timeoutMs: 10_000 });
+  t.true(events.some((e) => e.reason === 'Failed' && e.message === 'Error: ImagePullBackOff'));
+});
+
 test('graceful deletion stops the containers, then removes the pod object', async (t) => {
   const { client } = await kubeletLab(t);
   const { runtime } = await testKubelet(t, client, { nodeName: 'w1', ...fast });
