@@ -135,6 +135,8 @@ export class PodSyncer {
   private readonly running = new Set<string>();
   /** Pods whose status was written before a slow image pull. */
   private readonly interim = new Set<string>();
+  /** Exited containers whose exit has been shown (terminated) before their CrashLoopBackOff, by pod uid. */
+  private readonly exitsShown = new Map<string, Set<string>>();
   private readonly workers: PodWorkers;
   private readonly statusManager: StatusManager;
   private readonly removeGauge: () => void;
@@ -318,6 +320,16 @@ export class PodSyncer {
       if (s.previous) {
         const finished = s.previous.finishedAt ?? this.o.clock.now();
         if (this.o.restartBackoff.isInBackOffSince(key, finished)) {
+          // The exit is shown first (terminated: Error or Completed), then the back-off, as the
+          // kubelet's status of a sync precedes the SyncPod that finds the back-off.
+          const shown = this.exitsShown.get(uid) ?? new Set<string>();
+          if (!shown.has(s.previous.id)) {
+            shown.add(s.previous.id);
+            this.exitsShown.set(uid, shown);
+            retryIn(0);
+            if (s.init) break;
+            continue;
+          }
           waiting.set(name, { reason: 'CrashLoopBackOff', message: crashLoopMessage(this.o.restartBackoff.get(key), name, pod) });
           this.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`, name);
           retryIn(this.o.restartBackoff.remaining(key, finished));
@@ -555,6 +567,7 @@ export class PodSyncer {
     this.firstSeen.delete(uid);
     this.running.delete(uid);
     this.interim.delete(uid);
+    this.exitsShown.delete(uid);
     this.statusManager.forget(uid);
     this.workers.forget(uid);
     this.o.probes?.removePod?.(uid);

@@ -119,6 +119,31 @@ test('a container that keeps crashing waits in CrashLoopBackOff with the Kuberne
   t.like(pod.status?.conditions?.find((c) => c.type === 'Ready'), { status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [web]' });
 });
 
+test('a crash shows the exit (Error) before CrashLoopBackOff, as kubectl get pods -w does on Kubernetes', async (t) => {
+  const { client } = await kubeletLab(t);
+  const runtime = new FakeRuntime();
+  runtime.script({ pod: 'crash2' }, { exitAfterMs: 20, exitCode: 1 });
+  await testKubelet(t, client, { nodeName: 'w1', ...fast, restartBackoffBaseMs: 5000, restartBackoffMaxMs: 20000, runtime });
+  const pods = client.resource<Pod>('Pod');
+  const list = await pods.list('default');
+  const ac = new AbortController();
+  t.teardown(() => ac.abort());
+  const seen: string[] = [];
+  const watching = (async () => {
+    for await (const ev of pods.watch('default', { resourceVersion: list.metadata.resourceVersion!, fieldSelector: 'metadata.name=crash2', signal: ac.signal })) {
+      if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') continue;
+      const cs = (ev.object as Pod).status?.containerStatuses?.[0];
+      const state = cs?.state?.waiting?.reason ?? cs?.state?.terminated?.reason ?? (cs?.state?.running ? 'Running' : undefined);
+      if (state && seen[seen.length - 1] !== `${state} ${cs!.restartCount}`) seen.push(`${state} ${cs!.restartCount}`);
+      if (state === 'CrashLoopBackOff') return;
+    }
+  })();
+  await createBoundPod(client, podSpec('crash2'), 'w1');
+  await watching;
+  // Started, exited (restarted at once the first time), exited again: shown, then the back-off.
+  t.deepEqual(seen.slice(-2), ['Error 1', 'CrashLoopBackOff 1'], seen.join(' -> '));
+});
+
 test('restartPolicy Never and OnFailure end Succeeded or Failed, or restart, by exit code', async (t) => {
   const { client } = await kubeletLab(t);
   const runtime = new FakeRuntime();
