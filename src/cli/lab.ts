@@ -18,7 +18,7 @@ export function withUpOptions(cmd: Command, defaults: { workers: string }): Comm
     .option('--workers <n>', 'worker nodes (0: control plane only)', defaults.workers)
     .option('--runtime <name>', `container runtime of the kubelets (${RUNTIMES.join(', ')})`, 'process')
     .option('--timings <profile>', `failure detection and back-off: ${TIMING_PROFILES.join(' or ')} (see docs/architecture.md)`, 'lab')
-    .option('--api-port <port>', 'API server port (default 6443, or a free one when taken)', '0')
+    .option('--api-port <port>', 'API server port; 0: 6443, or a free one when 6443 is taken', '0')
     .option('--retain', 'keep what started when bring-up fails, for debugging', false)
     .option('-v, --verbosity <level>', 'daemon log verbosity', '0');
 }
