@@ -90,7 +90,7 @@ const spec = { key: '127.96.0.10:80', ip: '127.96.0.10', port: 80, kind: 'Cluste
 test('describeListenError() names the service, the port and the fix', (t) => {
   t.is(
     describeListenError(spec, 'EACCES', 'listen EACCES'),
-    'Cannot listen on 127.96.0.10:80 (ClusterIP) for service "default/web" port "http": permission denied, ports below 1024 need privileges; run the proxy as root or lower net.ipv4.ip_unprivileged_port_start (sysctl -w net.ipv4.ip_unprivileged_port_start=80)',
+    'Cannot listen on 127.96.0.10:80 (ClusterIP) for service "default/web" port "http": permission denied, ports below 1024 need privileges; run the proxy as root, or let every user listen from this port on (as root: sysctl -w net.ipv4.ip_unprivileged_port_start=80); the proxy retries on its own',
   );
   t.regex(describeListenError(spec, 'EADDRNOTAVAIL', 'x'), /127\.96\.0\.10 is not an address of this host; use a loopback service CIDR .* or --cluster-ip-interface/);
   t.is(describeListenError({ ...spec, portName: '' }, 'EMFILE', 'too many open files'), 'Cannot listen on 127.96.0.10:80 (ClusterIP) for service "default/web": too many open files');
