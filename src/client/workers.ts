@@ -4,6 +4,7 @@
  * A failing sync never ends a worker; only the queue's shutdown or the signal does.
  */
 import { nullLogger, type Logger } from '../util/log.js';
+import { isConflict } from './errors.js';
 import type { WorkQueue } from './workqueue.js';
 
 export interface RunWorkersOptions {
@@ -44,7 +45,10 @@ export async function runWorkers<K>(queue: WorkQueue<K>, n: number, sync: (key: 
           log.error(`${name}: dropping ${String(key)} after ${queue.numRequeues(key)} retries`, err);
           queue.forget(key);
         } else {
-          log.error(`${name}: sync of ${String(key)} failed; retrying`, err, { retries: queue.numRequeues(key) });
+          // A conflict is routine (another writer changed the object first; the retry reads it
+          // again), so it is not logged as an error with its stack.
+          if (isConflict(err)) log.v(2).info(`${name}: ${String(key)} changed meanwhile (conflict); retrying`, { retries: queue.numRequeues(key) });
+          else log.error(`${name}: sync of ${String(key)} failed; retrying`, err, { retries: queue.numRequeues(key) });
           queue.addRateLimited(key);
         }
       } finally {

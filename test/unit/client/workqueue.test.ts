@@ -1,6 +1,7 @@
 import test from 'ava';
 import { ItemRateLimiter } from '../../../src/client/rate-limiter.js';
 import { runWorkers } from '../../../src/client/workers.js';
+import { errors } from '../../../src/api/errors.js';
 import { WorkQueue, type WorkQueueMetrics } from '../../../src/client/workqueue.js';
 import { FakeClock } from '../../../src/util/clock.js';
 import { createLogger } from '../../../src/util/log.js';
@@ -278,6 +279,32 @@ test('runWorkers forgets keys that sync, retries failures with backoff, and logs
   t.is(q.numRequeues('flaky'), 0, 'success forgets the failures');
   t.is(lines.filter((l) => l.includes('ERROR ctl: sync of flaky failed')).length, 2);
   t.true(lines.some((l) => l.includes('attempt 1 failed')));
+  ac.abort();
+  await workers;
+});
+
+test('runWorkers retries a conflict without logging it as an error', async (t) => {
+  const clock = new FakeClock();
+  const q = new WorkQueue({ clock, baseDelayMs: 10 });
+  const lines: string[] = [];
+  const log = createLogger({ component: 'test', write: (l) => lines.push(l), clock, verbosity: 2 });
+  const ac = new AbortController();
+  let n = 0;
+  const workers = runWorkers(
+    q,
+    1,
+    async () => {
+      if (++n === 1) throw errors.conflict({ group: 'apps', resource: 'replicasets' }, 'web', 'the object has been modified; please apply your changes to the latest version and try again');
+    },
+    { signal: ac.signal, log, name: 'ctl' },
+  );
+  q.add('default/web');
+  await settle();
+  clock.advance(10);
+  await settle();
+  t.is(n, 2, 'retried');
+  t.false(lines.some((l) => l.includes('ERROR')), lines.join('\n'));
+  t.true(lines.some((l) => l.includes('ctl: default/web changed meanwhile (conflict); retrying')));
   ac.abort();
   await workers;
 });
