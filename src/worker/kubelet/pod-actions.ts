@@ -16,7 +16,8 @@
  *   its liveness or startup probe is killed, and started again unless restartPolicy is Never
  *   ("Container web failed liveness probe, will be restarted").
  * - Containers created but never started are removed and made again; of the exited containers of
- *   each name only the newest is kept (for lastState and `logs --previous`).
+ *   each name only the newest is kept (for lastState and `logs --previous`), or the two newest
+ *   while the newest waits to run again (its state and the lastState before it).
  */
 import type { Container, Pod } from '../../api/types.js';
 import { hashContainer } from './container-config.js';
@@ -167,8 +168,11 @@ export function containerChanged(spec: Container, container: Pick<ContainerInfo,
 export function staleContainers(pod: Pod, containers: readonly ContainerStatusInfo[]): string[] {
   const out: string[] = [];
   for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
-    const dead = newestFirst(containers, c.name).filter((x) => x.state === 'exited');
-    for (const x of dead.slice(1)) out.push(x.id);
+    const all = newestFirst(containers, c.name);
+    const dead = all.filter((x) => x.state === 'exited');
+    // While the newest has exited and waits to run again, it is the state and the one before it
+    // the lastState: both are kept, so lastState never goes blank between a crash and the restart.
+    for (const x of dead.slice(all[0]?.state === 'exited' ? 2 : 1)) out.push(x.id);
   }
   // Containers of names the spec no longer has cannot run again: only their logs would remain.
   const known = new Set([...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name));

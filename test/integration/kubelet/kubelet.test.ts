@@ -129,12 +129,14 @@ test('a crash shows the exit (Error) before CrashLoopBackOff, as kubectl get pod
   const ac = new AbortController();
   t.teardown(() => ac.abort());
   const seen: string[] = [];
+  let blankLast = 0;
   const watching = (async () => {
     for await (const ev of pods.watch('default', { resourceVersion: list.metadata.resourceVersion!, fieldSelector: 'metadata.name=crash2', signal: ac.signal })) {
       if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') continue;
       const cs = (ev.object as Pod).status?.containerStatuses?.[0];
       const state = cs?.state?.waiting?.reason ?? cs?.state?.terminated?.reason ?? (cs?.state?.running ? 'Running' : undefined);
       if (state && seen[seen.length - 1] !== `${state} ${cs!.restartCount}`) seen.push(`${state} ${cs!.restartCount}`);
+      if ((cs?.restartCount ?? 0) > 0 && !cs?.lastState?.terminated) blankLast++;
       if (state === 'CrashLoopBackOff') return;
     }
   })();
@@ -142,6 +144,7 @@ test('a crash shows the exit (Error) before CrashLoopBackOff, as kubectl get pod
   await watching;
   // Started, exited (restarted at once the first time), exited again: shown, then the back-off.
   t.deepEqual(seen.slice(-2), ['Error 1', 'CrashLoopBackOff 1'], seen.join(' -> '));
+  t.is(blankLast, 0, 'once restarted, lastState always shows the previous exit');
 });
 
 test('restartPolicy Never and OnFailure end Succeeded or Failed, or restart, by exit code', async (t) => {
@@ -245,6 +248,7 @@ test('graceful deletion stops the containers, then removes the pod object', asyn
   const ac = new AbortController();
   t.teardown(() => ac.abort());
   const seen: string[] = [];
+  let blankLast = 0;
   const watching = (async () => {
     for await (const ev of pods.watch('default', { resourceVersion: created.metadata.resourceVersion!, fieldSelector: 'metadata.name=web-1', signal: ac.signal })) {
       const cs = ev.object.status?.containerStatuses?.[0]?.state;

@@ -95,6 +95,17 @@ test('shouldRestart follows restartPolicy', (t) => {
   );
 });
 
+test('of the exited containers of a name, the newest is kept, and the one before it while the newest waits to run again', (t) => {
+  const e0 = c('web', 'exited', 0, 1);
+  const e1 = c('web', 'exited', 1, 1);
+  const e2 = c('web', 'exited', 2, 1);
+  // Crashed and not yet restarted: e2 is the state, e1 the lastState; only e0 goes.
+  t.deepEqual(staleContainers(pod(), [e0, e1, e2]), [e0.id]);
+  // Running again: the newest exited one is the lastState; the others go.
+  const r3 = c('web', 'running', 3);
+  t.deepEqual(staleContainers(pod(), [e0, e1, e2, r3]).sort(), [e0.id, e1.id].sort());
+});
+
 test('containers of names the spec does not have are stale unless running', (t) => {
   const old = c('gone', 'exited', 0, 0);
   t.deepEqual(staleContainers(pod(), [old, c('web', 'running')]), [old.id]);
