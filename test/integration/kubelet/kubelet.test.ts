@@ -248,7 +248,6 @@ test('graceful deletion stops the containers, then removes the pod object', asyn
   const ac = new AbortController();
   t.teardown(() => ac.abort());
   const seen: string[] = [];
-  let blankLast = 0;
   const watching = (async () => {
     for await (const ev of pods.watch('default', { resourceVersion: created.metadata.resourceVersion!, fieldSelector: 'metadata.name=web-1', signal: ac.signal })) {
       const cs = ev.object.status?.containerStatuses?.[0]?.state;
