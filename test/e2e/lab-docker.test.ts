@@ -164,6 +164,32 @@ dt("an emptyDir volume is shared by a pod's containers", async (t) => {
   t.pass();
 });
 
+dt('node crash kills the node\'s containers (SIGKILL, exit 137) and takes its pods\' network away, as a power loss; node start brings it back', async (t) => {
+  const before = await echoPods();
+  const onW2 = before.filter((p) => p.spec.nodeName === 'worker-2');
+  t.true(onW2.length > 0, 'echo has pods on worker-2');
+  const labels = ['io.kubelab.node=worker-2', `io.kubelab.lab=kubelab-s${state().slot}`];
+  const crashed = await lab.lab(['node', 'crash', 'worker-2']);
+  t.is(crashed.code, 0, crashed.stderr);
+  const all = await docker.listContainers({ all: true, filters: { label: labels } });
+  t.deepEqual(all.filter((c) => c.State === 'running').map((c) => c.Names[0]), [], 'nothing of worker-2 runs');
+  for (const p of onW2) {
+    const info = await docker.getContainer(containerId(p)).inspect();
+    t.is(info.State.ExitCode, 137, `${p.metadata.name} was killed, not stopped`);
+  }
+  // The node is lost: its pods are replaced on worker-1 (lab timings: seconds).
+  await eventually(async () => {
+    const now = (await pods().list('default', { labelSelector: 'app=echo' })).items.filter((p) => !p.metadata.deletionTimestamp && ready(p));
+    return now.length === before.length && now.every((p) => p.spec.nodeName === 'worker-1');
+  }, { timeoutMs: 60_000, message: 'every echo pod ready on worker-1' });
+  const started = await lab.lab(['node', 'start', 'worker-2']);
+  t.is(started.code, 0, started.stderr);
+  await eventually(async () => {
+    const n = await lab.client.resource('Node').get('', 'worker-2');
+    return (n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  }, { timeoutMs: 60_000, message: 'worker-2 Ready again' });
+});
+
 dt('lab down stops every container of the lab and leaves no cluster-IP interface behind', async (t) => {
   const slot = state().slot!;
   const down = await lab.lab(['down', '--purge']);

@@ -45,9 +45,16 @@ export async function stopNodeWorkloads(kubelet: ComponentState, graceSeconds: n
   if (!rt) return 0;
   try {
     const running = await rt.listContainers({ state: 'running' });
+    const processInfo = (rt as { processInfo?(id: string): { pgid: number; shimPid: number } | undefined }).processInfo;
+    if (graceSeconds === 0 && !processInfo) {
+      // A runtime without processes of its own to kill (docker): stopping each sandbox kills its
+      // containers with SIGKILL and takes the pod's network away, as a power loss does.
+      await Promise.all((await rt.listPodSandboxes()).map((s) => rt.stopPodSandbox(s.id).catch(() => undefined)));
+      return running.length;
+    }
     await Promise.all(
       running.map(async (c) => {
-        const info = graceSeconds === 0 ? (rt as { processInfo?(id: string): { pgid: number; shimPid: number } | undefined }).processInfo?.(c.id) : undefined;
+        const info = graceSeconds === 0 ? processInfo?.call(rt, c.id) : undefined;
         if (info) {
           for (const pid of [-info.pgid, info.shimPid]) {
             try {
