@@ -1,14 +1,17 @@
 /**
  * What kube-apiserver's bootstrap controllers create when it starts: the system namespaces, and
  * the "kubernetes" Service in "default" (the first IP of the service range, port 443) with
- * Endpoints and an EndpointSlice naming the API server's own address, so that pods, `kubectl get
- * svc` and `kubectl describe svc kubernetes` find it as they do on any cluster.
+ * Endpoints and an EndpointSlice naming the API server's own address, so that `kubectl get svc`
+ * and `kubectl describe svc kubernetes` find it as on any cluster, and pods reach it through the
+ * Service when that address is one they can reach (not so for a docker lab's loopback API server:
+ * then there are no Endpoints, and the log says why).
  */
 import { isStatusError } from '../../api/errors.js';
 import { resourceByKind, type ResourceInfo } from '../../api/resources.js';
 import type { Endpoints, KObject, Service } from '../../api/types.js';
 import type { Store } from './registry/store.js';
 import { jsonEqual } from '../../util/json-value.js';
+import { nullLogger, type Logger } from '../../util/log.js';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const NAMESPACES = resourceByKind('Namespace')!;
@@ -57,19 +60,21 @@ export function kubernetesService(clusterIP: string, address: string | undefined
  * Creates the "kubernetes" Service, and its Endpoints when the API server has an address pods
  * can be sent to (advertise); an existing one is brought up to date (a new port after a restart).
  */
-export async function ensureKubernetesService(store: Store, advertise: string | undefined, port: number): Promise<void> {
+export async function ensureKubernetesService(store: Store, advertise: string | undefined, port: number, log: Logger = nullLogger): Promise<void> {
   const { service, endpoints, slice } = kubernetesService(store.allocator.apiServiceIP(), advertise, port);
   const current = store.cache.get(SERVICES, store.key(SERVICES, 'default', 'kubernetes'))?.obj as Service | undefined;
   if (!current) await store.create(SERVICES, 'default', service);
   else if (!jsonEqual(current.spec.ports, service.spec.ports)) {
     await store.update(SERVICES, 'default', 'kubernetes', { ...current, spec: { ...current.spec, ports: service.spec.ports } }, '');
   }
-  if (endpoints) await ensure(store, ENDPOINTS, endpoints, (o) => (o as Endpoints).subsets);
-  if (slice) await ensure(store, SLICES, slice, (o) => [o.endpoints, o.ports]);
+  const written = (endpoints ? await ensure(store, ENDPOINTS, endpoints, (o) => (o as Endpoints).subsets) : false) && (slice ? await ensure(store, SLICES, slice, (o) => [o.endpoints, o.ports]) : false);
+  if (!written) {
+    log.info('the "kubernetes" Service has no endpoints: pods cannot reach this API server at its address (set --advertise-address to one they can, and --allow-loopback-endpoints for a loopback one)', { advertise: advertise ?? 'none' });
+  }
 }
 
-/** Creates want, or replaces the existing object when the part that matters differs. */
-async function ensure(store: Store, r: ResourceInfo, want: KObject, part: (o: KObject) => unknown): Promise<void> {
+/** Creates want, or replaces the existing object when the part that matters differs; false when it is refused. */
+async function ensure(store: Store, r: ResourceInfo, want: KObject, part: (o: KObject) => unknown): Promise<boolean> {
   const name = want.metadata.name!;
   const current = store.cache.get(r, store.key(r, 'default', name))?.obj;
   try {
@@ -80,5 +85,7 @@ async function ensure(store: Store, r: ResourceInfo, want: KObject, part: (o: KO
   } catch (err) {
     // A loopback address is refused in Endpoints and slices unless --allow-loopback-endpoints (a local lab).
     if (!isStatusError(err, 'Invalid')) throw err;
+    return false;
   }
+  return true;
 }

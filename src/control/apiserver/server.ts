@@ -189,7 +189,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   });
   const port = (server.address() as AddressInfo).port;
   const advertise = o.advertiseAddress ?? (host === '0.0.0.0' || host === '::' ? undefined : host);
-  await ensureKubernetesService(store, advertise, port);
+  await ensureKubernetesService(store, advertise, port, log);
 
   // Compaction as kube-apiserver does it: every interval, drop history older than the previous tick.
   let lastRev = storage.revision();
