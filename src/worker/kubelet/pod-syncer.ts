@@ -38,7 +38,7 @@ import { formatGoDuration, type RestartBackoff } from './backoff.js';
 import { ContainerConfigError, containerConfigOf, containerFieldPath, sandboxConfigOf } from './container-config.js';
 import { configMapNamesOf } from './env.js';
 import type { KubeletMetrics } from './metrics.js';
-import { computePodActions, newestSandbox, type KillAction } from './pod-actions.js';
+import { computePodActions, newestSandbox, staleContainers, type KillAction } from './pod-actions.js';
 import { PodWorkers } from './pod-workers.js';
 import { ImagePullError, isRuntimeNotFound, type ContainerRuntime, type ContainerStatusInfo, type PodSandbox, type PodSandboxConfig } from './runtime.js';
 import { generatePodStatus, isTerminalPhase, type ContainerWaiting, type PodEviction, type ProbeStatus } from './status/pod-status.js';
@@ -371,7 +371,16 @@ export class PodSyncer {
 
     if (signal.aborted) return;
     const acted = actions.remove.length > 0 || actions.kill.length > 0 || actions.killPod || actions.createSandbox || actions.start.length > 0;
-    const after = acted ? await this.runtimePod(uid) : rt;
+    let after = acted ? await this.runtimePod(uid) : rt;
+    // A container started again in this sync makes an older exit stale (only the newest exit is
+    // kept once its successor runs): removed now rather than at the next sync.
+    if (actions.start.length > 0) {
+      const stale = staleContainers(pod, after.containers);
+      if (stale.length > 0) {
+        for (const id of stale) await runtime.removeContainer(id).catch(ignoreNotFound);
+        after = await this.runtimePod(uid);
+      }
+    }
     const status = this.statusOf(pod, after, waiting);
     await this.statusManager.set(pod, status, signal);
     // The pod's deadline counts from the startTime just computed: come back when it passes.
