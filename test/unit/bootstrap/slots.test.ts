@@ -1,11 +1,11 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claimSlot, lockDir, releaseSlot } from '../../../src/bootstrap/providers/local/slots.js';
 
-// One test at a time: LAB_SLOTS_DIR is process-wide.
-test.serial('slots: the lock directory is shared like /tmp (mode 1777), and a lab keeps its slot until it lets it go', (t) => {
+/** A temporary LAB_SLOTS_DIR for one test, put back and removed after it. */
+function slotsHome(t: ExecutionContext): string {
   const root = mkdtempSync(join(tmpdir(), 'kubelab-slots-test-'));
   const before = process.env.LAB_SLOTS_DIR;
   process.env.LAB_SLOTS_DIR = root;
@@ -14,6 +14,12 @@ test.serial('slots: the lock directory is shared like /tmp (mode 1777), and a la
     else process.env.LAB_SLOTS_DIR = before;
     rmSync(root, { recursive: true, force: true });
   });
+  return root;
+}
+
+// One test at a time: LAB_SLOTS_DIR is process-wide.
+test.serial('slots: the lock directory is shared like /tmp (mode 1777), and a lab keeps its slot until it lets it go', (t) => {
+  const root = slotsHome(t);
   const a = join(root, 'lab-a');
   const b = join(root, 'lab-b');
   mkdirSync(a);
@@ -34,14 +40,7 @@ test.serial('slots: the lock directory is shared like /tmp (mode 1777), and a la
 });
 
 test.serial('slots: a lock directory of ours made without the sticky bit (an older kubelab) is opened up', (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'kubelab-slots-test-'));
-  const before = process.env.LAB_SLOTS_DIR;
-  process.env.LAB_SLOTS_DIR = root;
-  t.teardown(() => {
-    if (before === undefined) delete process.env.LAB_SLOTS_DIR;
-    else process.env.LAB_SLOTS_DIR = before;
-    rmSync(root, { recursive: true, force: true });
-  });
+  const root = slotsHome(t);
   mkdirSync(lockDir());
   chmodSync(lockDir(), 0o755);
   const lab = join(root, 'lab');
