@@ -1,5 +1,6 @@
 import test from 'ava';
-import type { Endpoints, EndpointSubset, Pod, Service, ServicePort } from '../../../src/api/types.js';
+import type { Endpoints, EndpointSubset, Service, ServicePort } from '../../../src/api/types.js';
+import { pod } from './pod-fixture.js';
 import { computeSubsets, desiredEndpoints, findPort, managesEndpoints, repackSubsets, shouldPodBeInEndpoints } from '../../../src/control/controllers/endpoints/sync.js';
 
 function svc(ports: ServicePort[], o: { selector?: Record<string, string>; publishNotReady?: boolean; clusterIP?: string; labels?: Record<string, string> } = {}): Service {
@@ -8,31 +9,6 @@ function svc(ports: ServicePort[], o: { selector?: Record<string, string>; publi
     kind: 'Service',
     metadata: { name: 'web', namespace: 'default', ...(o.labels ? { labels: o.labels } : {}) },
     spec: { selector: o.selector ?? { app: 'web' }, ports, clusterIP: o.clusterIP ?? '10.96.0.10', ...(o.publishNotReady ? { publishNotReadyAddresses: true } : {}) },
-  };
-}
-
-interface PodOpts {
-  ip?: string;
-  ready?: boolean;
-  node?: string;
-  ports?: { name?: string; containerPort: number; protocol?: 'TCP' | 'UDP' }[];
-  labels?: Record<string, string>;
-  deleting?: boolean;
-  phase?: 'Running' | 'Succeeded' | 'Failed';
-  restartPolicy?: 'Always' | 'Never' | 'OnFailure';
-}
-
-function pod(name: string, o: PodOpts = {}): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'default', uid: `uid-${name}`, labels: o.labels ?? { app: 'web' }, ...(o.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
-    spec: { nodeName: o.node ?? 'w1', restartPolicy: o.restartPolicy ?? 'Always', containers: [{ name: 'c', ports: o.ports ?? [{ name: 'http', containerPort: 8080 }] }] },
-    status: {
-      phase: o.phase ?? 'Running',
-      ...(o.ip === undefined ? {} : { podIP: o.ip }),
-      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }],
-    },
   };
 }
 

@@ -1,5 +1,6 @@
 import test from 'ava';
 import type { EndpointSlice, Pod, Service, ServicePort } from '../../../src/api/types.js';
+import { pod } from './pod-fixture.js';
 import {
   addressTypesFor,
   CONTROLLER_NAME,
@@ -34,32 +35,6 @@ function svc(ports: ServicePort[], o: SvcOpts = {}): Service {
       ipFamilies: o.ipFamilies ?? ['IPv4'],
       ...(o.type ? { type: o.type } : {}),
       ...(o.publishNotReady ? { publishNotReadyAddresses: true } : {}),
-    },
-  };
-}
-
-interface PodOpts {
-  ips?: string[];
-  ready?: boolean;
-  node?: string;
-  ports?: { name?: string; containerPort: number; protocol?: 'TCP' | 'UDP' }[];
-  labels?: Record<string, string>;
-  deleting?: boolean;
-  phase?: 'Running' | 'Succeeded' | 'Failed';
-  restartPolicy?: 'Always' | 'Never';
-}
-
-function pod(name: string, o: PodOpts = {}): Pod {
-  const ips = o.ips ?? [];
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'default', uid: `uid-${name}`, labels: o.labels ?? { app: 'web' }, ...(o.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
-    spec: { nodeName: o.node ?? 'w1', restartPolicy: o.restartPolicy ?? 'Always', containers: [{ name: 'c', ports: o.ports ?? [{ name: 'http', containerPort: 8080 }] }] },
-    status: {
-      phase: o.phase ?? 'Running',
-      ...(ips.length ? { podIP: ips[0], podIPs: ips.map((ip) => ({ ip })) } : {}),
-      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }],
     },
   };
 }
